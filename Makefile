@@ -1,0 +1,51 @@
+# Two entry points: `make run` (platform with demo data on SQLite) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 2
+
+.PHONY: run test test-sqlite test-postgres lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[postgres]"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/surveyapp init-db
+	$(BIN)/surveyapp demo
+	$(BIN)/surveyapp serve --bind $(BIND) --workers $(WORKERS)
+
+# The whole suite on SQLite, then again on PostgreSQL when a server is given
+# in SURVEYAPP_TEST_POSTGRES_URL (.ci/run starts one; CI fails without it).
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-test
+	@if [ -n "$$SURVEYAPP_TEST_POSTGRES_URL" ]; then \
+		echo "== The same suite on PostgreSQL =="; \
+		SURVEYAPP_TEST_DATABASE_URL="$$SURVEYAPP_TEST_POSTGRES_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI: SURVEYAPP_TEST_POSTGRES_URL is not set; the PostgreSQL run cannot be skipped" >&2; \
+		exit 1; \
+	else \
+		echo "PostgreSQL run skipped: start a server with '.ci/start-postgres' and set SURVEYAPP_TEST_POSTGRES_URL"; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,37 @@
+"""surveyapp: citizen-satisfaction surveys for public agencies."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from surveyapp.config import REPO_DIR, ConfigError, load_settings
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def _instance_path() -> Path:
+    configured = os.environ.get("SURVEYAPP_INSTANCE_PATH")
+    return Path(configured).resolve() if configured else REPO_DIR / "instance"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the surveyapp Flask application.
+
+    ``config`` overrides settings read from the environment (tests use it).
+    Raises ConfigError when a setting is invalid.
+    """
+    app = Flask(__name__, instance_path=str(_instance_path()))
+    app.config.update(load_settings(Path(app.instance_path), overrides=config))
+
+    from surveyapp import db_app, security
+    from surveyapp.views import home
+
+    db_app.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(home.bp)
+    return app

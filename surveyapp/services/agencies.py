@@ -1,0 +1,172 @@
+"""Agencies: adding, listing and importing a city's structure from CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from surveyapp.errors import InputError, NotFoundError
+from surveyapp.models import AGENCY_KINDS, Agency, AgencyOrigin
+from surveyapp.origins import OriginError, normalise_origin
+
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+CSV_COLUMNS = ("code", "name_vi", "name_en", "kind", "origins")
+MAX_NAME_LENGTH = 200
+
+
+@dataclass
+class AgencyInput:
+    """An agency as given by a person, before it is checked."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    kind: str
+    origins: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+
+
+def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]:
+    """Return the normalised input and a list of (field, problem) pairs."""
+    problems: list[tuple[str, str]] = []
+    code = data.code.strip().upper()
+    if not CODE_PATTERN.fullmatch(code):
+        problems.append(
+            ("code", "must be 1-32 letters, digits, '-' or '_', starting with a letter or digit")
+        )
+    names = {}
+    for name_field in ("name_vi", "name_en"):
+        value = " ".join(getattr(data, name_field).split())
+        if not value:
+            problems.append((name_field, "must not be empty"))
+        elif len(value) > MAX_NAME_LENGTH:
+            problems.append((name_field, f"must be at most {MAX_NAME_LENGTH} characters"))
+        names[name_field] = value
+    kind = data.kind.strip().lower()
+    if kind not in AGENCY_KINDS:
+        problems.append(("kind", f"must be one of {', '.join(AGENCY_KINDS)}, not {data.kind!r}"))
+    origins: list[str] = []
+    for raw in data.origins:
+        try:
+            origin = normalise_origin(raw)
+        except OriginError as exc:
+            problems.append(("origins", str(exc)))
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    clean = AgencyInput(code, names["name_vi"], names["name_en"], kind, origins)
+    return clean, problems
+
+
+def _apply(session: Session, data: AgencyInput) -> bool:
+    """Insert or update one checked agency; return True when it is new."""
+    agency = session.scalar(select(Agency).where(Agency.code == data.code))
+    created = agency is None
+    if agency is None:
+        agency = Agency(code=data.code)
+        session.add(agency)
+    agency.name_vi = data.name_vi
+    agency.name_en = data.name_en
+    agency.kind = data.kind
+    agency.active = True
+    wanted = set(data.origins)
+    for existing in list(agency.origins):
+        if existing.origin not in wanted:
+            agency.origins.remove(existing)
+    have = {o.origin for o in agency.origins}
+    agency.origins.extend(AgencyOrigin(origin=o) for o in data.origins if o not in have)
+    session.flush()
+    return created
+
+
+def add_agency(session: Session, data: AgencyInput, *, replace: bool = False) -> Agency:
+    """Add an agency; with ``replace`` an existing code is updated instead of refused."""
+    clean, problems = check_agency(data)
+    if problems:
+        raise InputError([f"{name}: {problem}" for name, problem in problems])
+    if not replace and session.scalar(select(Agency.id).where(Agency.code == clean.code)):
+        raise InputError(f"code: an agency with code {clean.code} already exists")
+    _apply(session, clean)
+    return get_agency(session, clean.code)
+
+
+def get_agency(session: Session, code: str) -> Agency:
+    agency = session.scalar(
+        select(Agency)
+        .where(Agency.code == code.strip().upper())
+        .options(selectinload(Agency.origins))
+    )
+    if agency is None:
+        raise NotFoundError(f"no agency with code {code!r}")
+    return agency
+
+
+def list_agencies(session: Session, *, include_inactive: bool = False) -> list[Agency]:
+    query = select(Agency).options(selectinload(Agency.origins)).order_by(Agency.kind, Agency.code)
+    if not include_inactive:
+        query = query.where(Agency.active)
+    return list(session.scalars(query))
+
+
+def parse_agencies_csv(text: str) -> list[AgencyInput]:
+    """Parse and check a whole CSV; raise InputError naming every bad row and column."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_COLUMNS[:4] if c not in header]
+    if missing:
+        raise InputError(
+            f"row 1: missing column(s) {', '.join(missing)}; "
+            f"expected header {','.join(CSV_COLUMNS)}"
+        )
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise InputError(f"row 1: unknown column(s) {', '.join(unknown)}")
+    errors: list[str] = []
+    rows: list[AgencyInput] = []
+    seen: dict[str, int] = {}
+    try:
+        for record in reader:
+            row_number = reader.line_num
+            if None in record:
+                errors.append(f"row {row_number}: more cells than columns in the header")
+                continue
+            data = AgencyInput(
+                code=record.get("code") or "",
+                name_vi=record.get("name_vi") or "",
+                name_en=record.get("name_en") or "",
+                kind=record.get("kind") or "",
+                origins=(record.get("origins") or "").split(),
+            )
+            clean, problems = check_agency(data)
+            errors.extend(f"row {row_number}, column {col}: {msg}" for col, msg in problems)
+            if clean.code in seen:
+                errors.append(
+                    f"row {row_number}, column code: {clean.code} repeats row {seen[clean.code]}"
+                )
+            seen[clean.code] = row_number
+            rows.append(clean)
+    except csv.Error as exc:
+        errors.append(f"row {reader.line_num}: {exc}")
+    if errors:
+        raise InputError(errors)
+    if not rows:
+        raise InputError("the file has a header but no agencies")
+    return rows
+
+
+def import_agencies(session: Session, text: str) -> ImportResult:
+    """Add or update every agency of a CSV text, all or nothing."""
+    rows = parse_agencies_csv(text)
+    added = sum(_apply(session, row) for row in rows)
+    return ImportResult(added=added, updated=len(rows) - added)
