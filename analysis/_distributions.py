@@ -1,0 +1,40 @@
+"""Typed wrappers over the few scipy distribution functions the package uses.
+
+scipy ships without type stubs, so the untyped import is confined to this module and
+every other module stays fully checked under ``mypy --strict``.
+"""
+
+from __future__ import annotations
+
+# scipy has no inline types; "unused-ignore" keeps this valid once scipy-stubs is added.
+from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
+
+def norm_isf(q: float) -> float:
+    """Upper-tail quantile of the standard normal."""
+    return float(stats.norm.isf(q))
+
+
+def norm_sf(x: float) -> float:
+    """Upper-tail probability of the standard normal."""
+    return float(stats.norm.sf(x))
+
+
+def t_isf(q: float, df: float) -> float:
+    """Upper-tail quantile of Student's t."""
+    return float(stats.t.isf(q, df))
+
+
+def t_sf(x: float, df: float) -> float:
+    """Upper-tail probability of Student's t."""
+    return float(stats.t.sf(x, df))
+
+
+def f_isf(q: float, df1: float, df2: float) -> float:
+    """Upper-tail quantile of the F distribution."""
+    return float(stats.f.isf(q, df1, df2))
+
+
+def chi2_sf(x: float, df: float) -> float:
+    """Upper-tail probability of the chi-square distribution."""
+    return float(stats.chi2.sf(x, df))
