@@ -1,0 +1,37 @@
+"""The ``surveyapp`` command line."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from surveyapp import create_app
+from surveyapp.cli import agencies, database, demo, questionnaires, responses, serve
+from surveyapp.config import ConfigError
+
+
+def _make_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+cli = FlaskGroup(
+    name="surveyapp",
+    create_app=_make_app,
+    load_dotenv=False,
+    set_debug_flag=False,
+    help="Citizen-satisfaction surveys: questionnaires, agencies, responses and reports.",
+)
+cli.add_command(database.init_db)
+cli.add_command(questionnaires.group)
+cli.add_command(agencies.group)
+cli.add_command(demo.demo)
+cli.add_command(responses.group)
+cli.add_command(serve.serve)
+
+
+def main() -> None:
+    cli.main(prog_name="surveyapp")

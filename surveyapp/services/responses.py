@@ -1,0 +1,143 @@
+"""Responses: checking answers against their questionnaire and storing them atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from surveyapp.definitions import (
+    AnswerError,
+    Questionnaire,
+    StoredAnswer,
+    coerce_answer,
+    is_empty,
+    visible,
+)
+from surveyapp.models import CHANNELS, Answer, Response, utcnow
+from surveyapp.receipts import new_receipt_code
+
+
+@dataclass
+class CheckedAnswers:
+    """The stored form of a respondent's answers, or the errors that refuse them."""
+
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+    errors: list[AnswerError] = field(default_factory=list)
+    #: Keys answered although their question was hidden by ``show_if``; ignored.
+    ignored: list[str] = field(default_factory=list)
+
+
+def check_answers(
+    definition: Questionnaire, raw: Mapping[str, object], *, require: bool = True
+) -> CheckedAnswers:
+    """Coerce every item's raw answer; answers to hidden or unknown items are dropped.
+
+    ``raw`` maps item keys to what the respondent sent (a string, a number or,
+    for multiple choice, a list). A missing key means no answer. With
+    ``require=False`` (paper forms, where nothing can make a respondent answer)
+    unanswered required items are recorded as missing instead of refused.
+    """
+    result = CheckedAnswers()
+    coerced: dict[str, StoredAnswer | None] = {}
+    pending: list[AnswerError] = []
+    for item in definition.items():
+        value = raw.get(item.key)
+        if not require and is_empty(value):
+            coerced[item.key] = None
+            continue
+        try:
+            coerced[item.key] = coerce_answer(item, value)
+        except AnswerError as exc:
+            coerced[item.key] = None
+            pending.append(exc)
+    shown = visible(definition, coerced)
+    for key, value in coerced.items():
+        if key not in shown:
+            if value is not None:
+                result.ignored.append(key)
+            continue
+        if value is not None:
+            result.answers[key] = value
+    result.errors = [e for e in pending if e.item_key in shown]
+    return result
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A checked response ready to be stored."""
+
+    questionnaire_version_id: int
+    agency_id: int
+    channel: str
+    answers: Mapping[str, StoredAnswer]
+    submitted_at: dt.datetime | None = None
+    status: str = "accepted"
+    quarantine_reason: str | None = None
+    submission_nonce: str | None = None
+
+
+def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[str]:
+    """Insert responses with all their answers in the caller's transaction.
+
+    Returns the receipt codes in order. Nothing is committed here: the caller's
+    transaction makes each response and its answers land together or not at all.
+    """
+    for new in responses:
+        if new.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {new.channel!r}")
+    if not responses:
+        return []
+    codes = [new_receipt_code() for _ in responses]
+    now = utcnow()
+    session.execute(
+        insert(Response.__table__),
+        [
+            {
+                "questionnaire_version_id": new.questionnaire_version_id,
+                "agency_id": new.agency_id,
+                "channel": new.channel,
+                "submitted_at": new.submitted_at or now,
+                "status": new.status,
+                "quarantine_reason": new.quarantine_reason,
+                "receipt_code": code,
+                "submission_nonce": new.submission_nonce,
+            }
+            for new, code in zip(responses, codes, strict=True)
+        ],
+    )
+    # Receipt codes are unique, so they map the new rows back to their ids
+    # (portable, and one statement for the whole batch).
+    ids = dict(
+        session.execute(
+            select(Response.receipt_code, Response.id).where(Response.receipt_code.in_(codes))
+        ).all()
+    )
+    answer_rows = [
+        {
+            "response_id": ids[code],
+            "question_key": key,
+            "value_num": answer.value_num,
+            "value_text": answer.value_text,
+            "is_na": answer.is_na,
+        }
+        for code, new in zip(codes, responses, strict=True)
+        for key, answer in new.answers.items()
+    ]
+    if answer_rows:
+        session.execute(insert(Answer.__table__), answer_rows)
+    return codes
+
+
+def answers_of(session: Session, receipt_code: str) -> dict[str, Answer]:
+    """Return the stored answers of one response by its receipt code."""
+    response_id = session.scalar(select(Response.id).where(Response.receipt_code == receipt_code))
+    if response_id is None:
+        return {}
+    return {
+        a.question_key: a
+        for a in session.scalars(select(Answer).where(Answer.response_id == response_id))
+    }
