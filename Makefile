@@ -28,13 +28,16 @@ run: $(VENV)/.installed-run
 # in SURVEYAPP_TEST_POSTGRES_URL (.ci/run starts one; CI fails without it).
 test: test-sqlite test-postgres
 
+# pytest exits 5 when it collected nothing: that is a failure here, not a pass.
+PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" >&2; exit $$rc; }
+
 test-sqlite: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST)
 
 test-postgres: $(VENV)/.installed-test
 	@if [ -n "$$SURVEYAPP_TEST_POSTGRES_URL" ]; then \
 		echo "== The same suite on PostgreSQL =="; \
-		SURVEYAPP_TEST_DATABASE_URL="$$SURVEYAPP_TEST_POSTGRES_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		export SURVEYAPP_TEST_DATABASE_URL="$$SURVEYAPP_TEST_POSTGRES_URL"; $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: SURVEYAPP_TEST_POSTGRES_URL is not set; the PostgreSQL run cannot be skipped" >&2; \
 		exit 1; \
