@@ -107,7 +107,7 @@ class _Loader(yaml.SafeLoader):
 
     # A fresh table, so the YAML 1.1 resolvers (yes/no booleans, timestamps, sexagesimal
     # numbers, merge keys) inherited from SafeLoader are not used.
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # type: ignore[misc]
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -116,12 +116,12 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent):
-            event = self.get_event()
+            event = self.get_event()  # type: ignore[no-untyped-call]
             self.alias_problems.append(
                 (event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed")
             )
             return ScalarNode(_REFUSED, "", event.start_mark, event.end_mark)
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if event.anchor is not None:
             self.alias_problems.append(
                 (event.start_mark, f"YAML anchors (&{event.anchor}) are not allowed")
@@ -133,7 +133,9 @@ class _Loader(yaml.SafeLoader):
                 raise ComposerError(
                     None, None, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark
                 )
-            node: Node = super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            if node is None:  # only at the end of a stream, never inside a document
+                raise ComposerError(None, None, "unexpected end of the document", event.start_mark)
             return node
         finally:
             self._depth -= 1
