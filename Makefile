@@ -31,7 +31,15 @@ test: test-sqlite test-postgres
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
 PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" >&2; exit $$rc; }
 
-test-sqlite: $(VENV)/.installed-test
+# axe-core for the browser accessibility test (tests/browser); CI fails without it.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the axe-core accessibility test will be skipped (and fail under CI)"; \
+	fi
+
+test-sqlite: $(VENV)/.installed-test node_modules/.installed
 	$(PYTEST)
 
 test-postgres: $(VENV)/.installed-test

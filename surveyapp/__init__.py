@@ -28,10 +28,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import db_app, security
+    from surveyapp import db_app, public, security
     from surveyapp.views import home
 
     db_app.init_app(app)
     security.init_app(app)
     app.register_blueprint(home.bp)
+    public.init_app(app)  # public forms, JSON API, Babel, rate limits
     return app

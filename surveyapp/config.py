@@ -92,6 +92,19 @@ def _int_setting(env: Mapping[str, str], name: str, default: int, minimum: int) 
     return value
 
 
+def _number_setting(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not minimum <= value < float("inf"):
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw}")
+    return value
+
+
 def load_settings(
     instance_path: Path,
     env: Mapping[str, str] | None = None,
@@ -134,6 +147,15 @@ def load_settings(
         ),
         "SQLITE_BUSY_TIMEOUT_MS": _int_setting(env, "SURVEYAPP_SQLITE_BUSY_TIMEOUT_MS", 5000, 0),
         "MAX_CONTENT_LENGTH": _int_setting(env, "SURVEYAPP_MAX_CONTENT_LENGTH", 256 * 1024, 1024),
+        # Public form: anti-abuse and token lifetime.
+        "MIN_FILL_SECONDS": _number_setting(env, "SURVEYAPP_MIN_FILL_SECONDS", 3.0, 0.0),
+        "FORM_TOKEN_MAX_AGE": _number_setting(env, "SURVEYAPP_FORM_TOKEN_MAX_AGE", 86400.0, 60.0),
+        # Rate limits (Flask-Limiter). The in-memory store counts per worker process.
+        "RATELIMIT_STORAGE_URI": env.get("SURVEYAPP_RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_SUBMIT": env.get("SURVEYAPP_RATELIMIT_SUBMIT") or "20 per minute;300 per hour",
+        "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
+        # Reverse proxies in front whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
     }
     settings.update(overrides)
     return settings

@@ -7,7 +7,16 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from surveyapp import create_app
-from surveyapp.cli import agencies, database, demo, questionnaires, responses, serve
+from surveyapp.cli import (
+    agencies,
+    database,
+    demo,
+    dossiers,
+    embed,
+    questionnaires,
+    responses,
+    serve,
+)
 from surveyapp.config import ConfigError
 
 
@@ -31,6 +40,8 @@ cli.add_command(agencies.group)
 cli.add_command(demo.demo)
 cli.add_command(responses.group)
 cli.add_command(serve.serve)
+cli.add_command(embed.embed_snippet)
+cli.add_command(dossiers.group)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from surveyapp.models.core import (
     UTCDateTime,
     utcnow,
 )
+from surveyapp.models.public import DossierCode, DossierRequirement
 
 __all__ = [
     "AGENCY_KINDS",
@@ -25,6 +26,8 @@ __all__ = [
     "AgencyOrigin",
     "Answer",
     "Base",
+    "DossierCode",
+    "DossierRequirement",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",

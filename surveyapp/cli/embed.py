@@ -1,0 +1,54 @@
+"""``surveyapp embed-snippet``: the HTML an agency's webmaster pastes, and the direct link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveyapp.cli.common import ready_db
+from surveyapp.embedding import make_snippet
+from surveyapp.errors import NotFoundError
+from surveyapp.services.agencies import get_agency
+from surveyapp.services.questionnaires import get_version
+
+
+@click.command("embed-snippet")
+@click.option("--agency", "agency_code", required=True, help="Agency code, e.g. Q1.")
+@click.option("--questionnaire", "slug", required=True, help="Questionnaire slug, e.g. sipas.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option(
+    "--base-url", default=None, help="The platform's public URL (default: SURVEYAPP_PUBLIC_URL)."
+)
+@with_appcontext
+def embed_snippet(agency_code: str, slug: str, lang: str, base_url: str | None) -> None:
+    """Print the HTML to paste into an agency's page, and the form's direct link."""
+    base = base_url or current_app.config["PUBLIC_URL"]
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise click.ClickException(f"--base-url must be an http(s) URL, not {base!r}")
+    with ready_db().session() as session:
+        try:
+            agency = get_agency(session, agency_code)
+            version = get_version(session, slug)
+        except NotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+        origins = [o.origin for o in agency.origins]
+        title = version.title_en if lang == "en" else version.title_vi
+    snippet = make_snippet(base, slug, agency.code, lang, title)
+    click.echo("<!-- surveyapp: paste where the form should appear (several per page work) -->")
+    click.echo(snippet.script_html)
+    click.echo()
+    click.echo("<!-- or, without JavaScript: a fixed-height frame and a link -->")
+    click.echo(snippet.iframe_html)
+    click.echo()
+    click.echo(f"<!-- direct link (e-mails, QR codes): {snippet.direct_link} -->")
+    if origins:
+        click.echo(f"<!-- pages on these origins may show the form: {' '.join(origins)} -->")
+    else:
+        click.echo(
+            f"<!-- warning: agency {agency.code} lists no origins, so no other site may frame "
+            "the form; list the site's origin (surveyapp agencies import, column origins) -->"
+        )

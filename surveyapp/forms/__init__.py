@@ -1,0 +1,1 @@
+"""Public forms built from questionnaire definitions."""

@@ -1,0 +1,291 @@
+"""Public form views: the questionnaire form, its thank-you page and embed.js.
+
+URLs: ``/q/<slug>?agency=CODE`` (an agency's form, embeddable by its listed
+origins), ``/q/<slug>`` (the city portal form: the respondent chooses the
+agency), ``/q/<slug>/thanks/<receipt>`` and ``/embed.js``. Query parameters:
+``lang`` (vi|en), ``embed=1`` (inside an iframe), ``parent`` (the embedding
+page's origin, for auto-resizing), ``code`` (prefills a dossier code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from surveyapp import db_app
+from surveyapp.definitions import AnswerError
+from surveyapp.embedding import origin_or_none, public_csp
+from surveyapp.errors import NotFoundError
+from surveyapp.forms.builder import (
+    AgencyChoice,
+    ErrorLink,
+    PublicForm,
+    build_form,
+    page_of,
+    raw_answers,
+)
+from surveyapp.i18n import LANGUAGE_NAMES, current_language
+from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
+from surveyapp.public.common import origin_headers, policy
+from surveyapp.services import submissions
+from surveyapp.services.submissions import (
+    AGENCY_KEY,
+    DOSSIER_KEY,
+    Invalid,
+    OpenForm,
+    Submission,
+    SubmissionRefusedError,
+)
+from surveyapp.tokens import TokenError, issue_token
+
+bp = Blueprint("public", __name__)
+
+SHARED_KEYS = ("lang", "embed", "parent")
+
+
+def _keep_query(**changes: str | None) -> dict[str, str]:
+    """Return the query parameters a page carries on to the next (embed mode, language)."""
+    kept = {k: request.args[k] for k in SHARED_KEYS if k in request.args}
+    for key, value in changes.items():
+        if value is None:
+            kept.pop(key, None)
+        else:
+            kept[key] = value
+    return kept
+
+
+def _frame_setup(origins: list[str]) -> tuple[str, str | None]:
+    """Return the page's CSP and the parent origin it may post its height to."""
+    parent = origin_or_none(request.args.get("parent"))
+    return public_csp(origins), parent if parent in origins else None
+
+
+def _switch_link() -> tuple[str, str, str]:
+    """Return (url, language code, name) of the language switch."""
+    other = "en" if current_language() == "vi" else "vi"
+    url = request.path + "?" + urlencode({**request.args.to_dict(), "lang": other})
+    return url, other, LANGUAGE_NAMES[other]
+
+
+def _render(template: str, status: int, origins: list[str], **context: Any) -> Response:
+    csp, parent = _frame_setup(origins)
+    body = render_template(
+        template,
+        lang=current_language(),
+        embed=request.args.get("embed") == "1",
+        parent_origin=parent,
+        switch=_switch_link(),
+        **context,
+    )
+    response = current_app.make_response((body, status))
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _agency_choices(opened: OpenForm, lang: str) -> list[AgencyChoice] | None:
+    if opened.agency is not None:
+        return None
+    return [
+        AgencyChoice(a.code, a.name_en if lang == "en" else a.name_vi, a.kind)
+        for a in opened.choices
+    ]
+
+
+def _form_page(
+    opened: OpenForm,
+    form: PublicForm,
+    status: int,
+    errors: list[AnswerError] | None = None,
+    notice: str | None = None,
+) -> Response:
+    lang = current_language()
+    messages = {e.item_key: e.message(lang) for e in errors or []}
+    sections, links = page_of(form, opened.definition, lang, messages)
+    for key, target, text in (
+        (AGENCY_KEY, "agency", _("Agency")),
+        (DOSSIER_KEY, "dossier", _("Dossier code")),
+    ):
+        if key in messages:
+            links.insert(0, ErrorLink(target, f"{text}: {messages[key]}"))
+    agency = opened.agency
+    return _render(
+        "public/form.html",
+        status,
+        [o.origin for o in agency.origins] if agency else [],
+        form=form,
+        title=opened.definition.title.get(lang),
+        description=opened.definition.description.get(lang)
+        if opened.definition.description
+        else None,
+        agency_name=(agency.name_en if lang == "en" else agency.name_vi) if agency else None,
+        sections=sections,
+        error_links=links,
+        messages=messages,
+        notice=notice,
+        action=request.path + ("?" + urlencode(request.args.to_dict()) if request.args else ""),
+    )
+
+
+def _problem(status: int, message: str, origins: list[str] | None = None) -> Response:
+    return _render("public/problem.html", status, origins or [], message=message)
+
+
+def _open(slug: str, version_id: int | None = None) -> OpenForm:
+    # A session of its own, closed before any write: an open read transaction must
+    # not enclose the write (the tests' savepoints would then undo it).
+    code = request.args.get("agency") or None
+    try:
+        with db_app.get_db().session() as session:
+            return submissions.open_form(session, slug, code, version_id)
+    except NotFoundError:
+        abort(404)
+
+
+@bp.get("/q/<slug>")
+@limiter.limit(view_limit, key_func=client_and_questionnaire)
+def form(slug: str) -> Response:
+    """Show a questionnaire's form (fixed to ``?agency=``, or the city portal form)."""
+    opened = _open(slug)
+    lang = current_language()
+    form_class = build_form(
+        opened.definition,
+        lang,
+        agencies=_agency_choices(opened, lang),
+        dossier=opened.dossier_required,
+    )
+    token = issue_token(
+        str(current_app.config["SECRET_KEY"]),
+        opened.version.id,
+        opened.agency.id if opened.agency else None,
+    )
+    data: dict[str, Any] = {"token": token}
+    if opened.dossier_required:
+        data["dossier"] = request.args.get("code", "")[:64]
+    return _form_page(opened, form_class(formdata=None, data=data), 200)
+
+
+@bp.post("/q/<slug>")
+@limiter.limit(submit_limit, key_func=client_and_questionnaire)
+def submit(slug: str) -> Response:
+    """Check and store a submission; show the form again (422) or go to the receipt."""
+    lang = current_language()
+    sent = request.form
+    channel = "embed" if request.args.get("embed") == "1" else "web"
+    submission = Submission(
+        slug=slug,
+        token=sent.get("_token", ""),
+        answers={},
+        channel=channel,
+        agency_code=request.args.get("agency", ""),
+        chosen_agency=sent.get(AGENCY_KEY) if "agency" not in request.args else None,
+        honeypot=sent.get("_website", ""),
+        dossier_code=sent.get(DOSSIER_KEY),
+        headers=origin_headers(),
+    )
+    try:
+        # The token names the version answered; a newer version may have been loaded since.
+        with db_app.get_db().session() as session:
+            context = submissions.read_form_token(session, submission, policy())
+        version_id: int | None = context.version.id
+    except TokenError:
+        version_id = None
+    except SubmissionRefusedError as exc:
+        return _refused(exc)
+    opened = _open(slug, version_id)
+    form_class = build_form(
+        opened.definition,
+        lang,
+        agencies=_agency_choices(opened, lang),
+        dossier=opened.dossier_required,
+    )
+    bound = form_class(formdata=sent)
+    submission = replace(submission, answers=raw_answers(bound, opened.definition))
+    try:
+        outcome = submissions.submit(db_app.get_db(), submission, policy())
+    except SubmissionRefusedError as exc:
+        return _refused(exc)
+    except TokenError:
+        bound.token.data = issue_token(
+            str(current_app.config["SECRET_KEY"]),
+            opened.version.id,
+            opened.agency.id if opened.agency else None,
+        )
+        notice = _(
+            "This form was open for too long to be accepted. "
+            "Check your answers and send the form again."
+        )
+        return _form_page(opened, bound, 422, notice=notice)
+    if isinstance(outcome, Invalid):
+        return _form_page(opened, bound, 422, outcome.errors)
+    target = url_for("public.thanks", slug=slug, receipt=outcome.receipt, **_keep_query())
+    return redirect(target, code=303)  # type: ignore[return-value]
+
+
+def _refused(exc: SubmissionRefusedError) -> Response:
+    messages = {
+        400: _("This form could not be accepted. Open the questionnaire again and resend it."),
+        403: _("This form can only be sent from the questionnaire's own page."),
+        410: _("This agency no longer takes part in surveys."),
+    }
+    current_app.logger.info("public submission refused: %s", exc.reason)
+    return _problem(exc.status, messages.get(exc.status, messages[400]))
+
+
+@bp.get("/q/<slug>/thanks/<receipt>")
+def thanks(slug: str, receipt: str) -> Response:
+    """Show the receipt of a stored response."""
+    try:
+        found = submissions.find_receipt(db_app.session(), slug, receipt)
+    except NotFoundError:
+        abort(404)
+    lang = current_language()
+    return _render(
+        "public/thanks.html",
+        200,
+        [o.origin for o in found.agency.origins],
+        receipt=found.receipt,
+        title=found.version.title_en if lang == "en" else found.version.title_vi,
+        agency_name=found.agency.name_en if lang == "en" else found.agency.name_vi,
+    )
+
+
+@bp.get("/embed.js")
+def embed_js() -> Response:
+    """Serve the script that agencies' pages load to insert the form's iframe."""
+    response = send_from_directory(
+        current_app.static_folder or "static", "embed.js", mimetype="text/javascript", max_age=3600
+    )
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def public_error(exc: HTTPException) -> Response:
+    """Show an error of a public page (404, 405, 413, 429) in the respondent's language."""
+    code = exc.code or 500
+    messages = {
+        404: _("This questionnaire or agency does not exist."),
+        405: _("This address does not accept that kind of request."),
+        413: _("The form sent is too large."),
+        429: _("Too many forms were sent from your connection. Wait a little and try again."),
+    }
+    response = _problem(code, messages.get(code, exc.description or ""))
+    for key, value in exc.get_headers():
+        if key in ("Allow", "Retry-After"):
+            response.headers[key] = value
+    return response

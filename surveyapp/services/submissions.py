@@ -1,0 +1,354 @@
+"""Accepting a public submission: token, origin, idempotency, answers, quarantine, storage.
+
+One entry point, ``submit``, serves the HTML form and the JSON API. In order:
+the signed token is checked (signature, age, questionnaire, agency); the
+request's origin must be the app's own or one the agency listed; a nonce seen
+before returns the original receipt and stores nothing; answers are checked by
+the definition's rules; a filled honeypot or a too quick submission is stored
+as quarantined (held for review, never dropped); then the response and all its
+answers (and the dossier code's use) are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from surveyapp.db import Database
+from surveyapp.definitions import AnswerError, Questionnaire
+from surveyapp.embedding import OriginRefusedError, check_request_origin
+from surveyapp.errors import NotFoundError
+from surveyapp.models import Agency, QuestionnaireVersion, Response
+from surveyapp.models import Questionnaire as QuestionnaireRow
+from surveyapp.services import dossiers
+from surveyapp.services.agencies import list_agencies
+from surveyapp.services.questionnaires import definition_of, get_version
+from surveyapp.services.responses import NewResponse, check_answers, store_responses
+from surveyapp.tokens import FormToken, TokenError, read_token
+
+AGENCY_KEY = "_agency"
+DOSSIER_KEY = "_dossier"
+TOKEN_KEY = "_token"  # noqa: S105 - a field name, not a secret
+
+
+class SubmissionRefusedError(Exception):
+    """The request itself is refused (not the answers); ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What one request submits."""
+
+    slug: str
+    token: str
+    answers: Mapping[str, object]
+    channel: str
+    #: The agency code in the form's URL ("" on the city portal; None: no URL, the API).
+    agency_code: str | None = None
+    #: The agency the respondent chose on the city portal.
+    chosen_agency: str | None = None
+    honeypot: str = ""
+    dossier_code: str | None = None
+    #: Request headers Origin, Sec-Fetch-Site and Referer, when sent.
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: Refuse answers to keys the questionnaire does not have (the JSON API).
+    reject_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Settings of the checks."""
+
+    secret_key: str
+    #: The app's own origins (its public URL's and the request's).
+    app_origins: frozenset[str]
+    token_max_age: int
+    min_fill_seconds: float
+    #: The JSON API accepts requests with no browser origin headers (kiosk programs).
+    allow_headerless: bool = False
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The submission is stored (now, or earlier when ``replayed``)."""
+
+    receipt: str
+    replayed: bool
+    quarantined: bool
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Answers or choices were refused; nothing was stored."""
+
+    errors: list[AnswerError]
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a form needs once its token is read: the version, definition and agency."""
+
+    version: QuestionnaireVersion
+    definition: Questionnaire
+    agency: Agency | None
+    token: FormToken
+
+
+def _load_agency(
+    session: Session, *, agency_id: int | None = None, code: str | None = None
+) -> Agency | None:
+    query = select(Agency).options(selectinload(Agency.origins))
+    if agency_id is not None:
+        query = query.where(Agency.id == agency_id)
+    else:
+        query = query.where(Agency.code == (code or "").strip().upper())
+    return session.scalar(query)
+
+
+def read_form_token(session: Session, submission: Submission, policy: Policy) -> FormContext:
+    """Check the token against the questionnaire and agency of the request."""
+    try:
+        token = read_token(policy.secret_key, submission.token, max_age=policy.token_max_age)
+    except TokenError as exc:
+        if exc.reason == "expired":
+            raise
+        raise SubmissionRefusedError(
+            400, "the form token is missing, malformed or tampered"
+        ) from None
+    version = session.scalar(
+        select(QuestionnaireVersion)
+        .join(QuestionnaireRow)
+        .where(
+            QuestionnaireVersion.id == token.questionnaire_version_id,
+            QuestionnaireRow.slug == submission.slug,
+        )
+    )
+    if version is None:
+        raise SubmissionRefusedError(400, "the form token belongs to another questionnaire")
+    agency: Agency | None = None
+    if token.agency_id is not None:
+        agency = _load_agency(session, agency_id=token.agency_id)
+        named = [c for c in (submission.agency_code, submission.chosen_agency) if c is not None]
+        if agency is None or any(agency.code != c.strip().upper() for c in named):
+            raise SubmissionRefusedError(400, "the form token belongs to another agency")
+        if not agency.active:
+            raise SubmissionRefusedError(410, "the agency no longer takes part in surveys")
+    elif submission.agency_code:
+        raise SubmissionRefusedError(400, "the form token belongs to the city portal form")
+    return FormContext(version, definition_of(version), agency, token)
+
+
+def _receipt_of_nonce(session: Session, nonce: str) -> Stored | None:
+    row = session.execute(
+        select(Response.receipt_code, Response.status).where(Response.submission_nonce == nonce)
+    ).first()
+    if row is None:
+        return None
+    return Stored(receipt=row[0], replayed=True, quarantined=row[1] == "quarantined")
+
+
+def _check_origin(submission: Submission, policy: Policy, extra: Iterable[str]) -> None:
+    try:
+        check_request_origin(
+            submission.headers,
+            policy.app_origins | set(extra),
+            allow_headerless=policy.allow_headerless,
+        )
+    except OriginRefusedError as exc:
+        raise SubmissionRefusedError(403, exc.reason) from None
+
+
+def submit(db: Database, submission: Submission, policy: Policy) -> Stored | Invalid:
+    """Check and store one submission; see the module docstring for the order of checks.
+
+    Raises SubmissionRefusedError for a bad token, origin or agency (nothing stored) and
+    TokenError("expired") for a form left open longer than the token's lifetime.
+    """
+    with db.session() as session:
+        context = read_form_token(session, submission, policy)
+        errors: list[AnswerError] = []
+        agency = context.agency
+        if agency is None and submission.chosen_agency:
+            agency = _load_agency(session, code=submission.chosen_agency)
+            if agency is not None and not agency.active:
+                agency = None
+        _check_origin(submission, policy, [o.origin for o in agency.origins] if agency else [])
+        earlier = _receipt_of_nonce(session, context.token.nonce)
+        if earlier is not None:
+            return earlier
+        if agency is None:
+            errors.append(
+                AnswerError(
+                    AGENCY_KEY,
+                    "Choose the agency you dealt with.",
+                    "Hãy chọn cơ quan mà ông/bà đã liên hệ giải quyết công việc.",
+                )
+            )
+        checked = check_answers(context.definition, submission.answers)
+        errors.extend(checked.errors)
+        if submission.reject_unknown:
+            known = {item.key for item in context.definition.items()}
+            errors.extend(
+                AnswerError(
+                    str(key),
+                    "This questionnaire has no such question.",
+                    "Phiếu khảo sát không có câu hỏi này.",
+                )
+                for key in submission.answers
+                if key not in known
+            )
+        code_id: int | None = None
+        if agency is not None and dossiers.is_required(
+            session, agency.id, context.version.questionnaire_id
+        ):
+            code_id = _dossier_code_id(session, agency.id, submission.dossier_code, errors)
+    if errors or agency is None:
+        return Invalid(errors)
+    reason = _quarantine_reason(submission, context.token, policy)
+    new = NewResponse(
+        questionnaire_version_id=context.version.id,
+        agency_id=agency.id,
+        channel=submission.channel,
+        answers=checked.answers,
+        status="quarantined" if reason else "accepted",
+        quarantine_reason=reason,
+        submission_nonce=context.token.nonce,
+    )
+    try:
+        with db.write() as session:
+            earlier = _receipt_of_nonce(session, context.token.nonce)
+            if earlier is not None:
+                return earlier
+            (receipt,) = store_responses(session, [new])
+            if code_id is not None:
+                response_id = session.scalar(
+                    select(Response.id).where(Response.receipt_code == receipt)
+                )
+                if response_id is None or not dossiers.claim(session, code_id, response_id):
+                    raise _CodeTakenError
+    except _CodeTakenError:
+        return Invalid([_code_used_error()])
+    except IntegrityError:
+        # A concurrent request with the same nonce committed first: answer as it did.
+        with db.session() as session:
+            earlier = _receipt_of_nonce(session, context.token.nonce)
+        if earlier is None:
+            raise
+        return earlier
+    return Stored(receipt=receipt, replayed=False, quarantined=reason is not None)
+
+
+class _CodeTakenError(Exception):
+    """Raised inside the write transaction to roll it back."""
+
+
+def _code_used_error() -> AnswerError:
+    return AnswerError(
+        DOSSIER_KEY,
+        "This dossier code has already been used to answer, or is not known.",
+        "Mã hồ sơ này đã được dùng để trả lời, hoặc không có trong danh sách.",
+    )
+
+
+def _dossier_code_id(
+    session: Session, agency_id: int, raw: str | None, errors: list[AnswerError]
+) -> int | None:
+    if not raw or not raw.strip():
+        errors.append(
+            AnswerError(
+                DOSSIER_KEY,
+                "Enter the dossier code printed on your receipt.",
+                "Hãy nhập mã hồ sơ in trên giấy tiếp nhận hồ sơ.",
+            )
+        )
+        return None
+    code_id = dossiers.unused_code_id(session, agency_id, raw)
+    if code_id is None:
+        errors.append(_code_used_error())
+    return code_id
+
+
+def _quarantine_reason(submission: Submission, token: FormToken, policy: Policy) -> str | None:
+    if submission.honeypot.strip():
+        return "honeypot"
+    if time.time() - token.issued_at < policy.min_fill_seconds:
+        return "too_fast"
+    return None
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """What rendering a form needs: the newest version, its agency or the agency choices."""
+
+    version: QuestionnaireVersion
+    definition: Questionnaire
+    #: The agency the form is fixed to (None on the city portal).
+    agency: Agency | None
+    #: Active agencies to choose from on the city portal (empty otherwise).
+    choices: list[Agency]
+    dossier_required: bool
+
+
+def open_form(
+    session: Session, slug: str, agency_code: str | None, version_id: int | None = None
+) -> OpenForm:
+    """Return the form of ``slug`` for an agency (or the portal when ``agency_code`` is None).
+
+    ``version_id`` (from a token) picks the version answered; else the newest.
+    Raises NotFoundError for an unknown questionnaire or agency and SubmissionRefusedError
+    (410) for an inactive agency.
+    """
+    if version_id is not None:
+        version = session.get(QuestionnaireVersion, version_id)
+        if version is None or version.questionnaire.slug != slug:
+            raise NotFoundError(f"no questionnaire {slug}")
+    else:
+        version = get_version(session, slug)
+    agency: Agency | None = None
+    choices: list[Agency] = []
+    if agency_code is not None:
+        agency = _load_agency(session, code=agency_code)
+        if agency is None:
+            raise NotFoundError(f"no agency with code {agency_code!r}")
+        if not agency.active:
+            raise SubmissionRefusedError(410, "the agency no longer takes part in surveys")
+    else:
+        choices = list_agencies(session)
+    required = agency is not None and dossiers.is_required(
+        session, agency.id, version.questionnaire_id
+    )
+    return OpenForm(version, definition_of(version), agency, choices, required)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt: str
+    agency: Agency
+    version: QuestionnaireVersion
+
+
+def find_receipt(session: Session, slug: str, receipt: str) -> Receipt:
+    """Return a stored response's receipt page data; NotFoundError when there is none."""
+    response = session.scalar(
+        select(Response)
+        .where(Response.receipt_code == receipt)
+        .options(
+            selectinload(Response.agency).selectinload(Agency.origins),
+            selectinload(Response.questionnaire_version).selectinload(
+                QuestionnaireVersion.questionnaire
+            ),
+        )
+    )
+    if response is None or response.questionnaire_version.questionnaire.slug != slug:
+        raise NotFoundError("no such receipt")
+    return Receipt(response.receipt_code, response.agency, response.questionnaire_version)

@@ -1,0 +1,45 @@
+// surveyapp embed: replaces each <a data-surveyapp-form> served from this script's origin
+// with an iframe of the form, and resizes it when the form (and only it) reports its height.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var appOrigin = new URL(script.src).origin;
+  var MIN = 200, MAX = 20000;
+  var frames = [];
+
+  function insert(link) {
+    var url = new URL(link.href);
+    if (url.origin !== appOrigin || link.getAttribute("data-surveyapp-ready")) return;
+    link.setAttribute("data-surveyapp-ready", "1");
+    url.searchParams.set("embed", "1");
+    url.searchParams.set("parent", window.location.origin);
+    var frame = document.createElement("iframe");
+    frame.src = url.toString();
+    frame.title = link.textContent;
+    frame.setAttribute("loading", "lazy");
+    frame.style.cssText = "width:100%;height:900px;border:0;display:block";
+    link.parentNode.replaceChild(frame, link);
+    frames.push(frame);
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== appOrigin) return;
+    var data = event.data;
+    if (!data || data.type !== "surveyapp:height" || typeof data.height !== "number") return;
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) {
+        var h = Math.max(MIN, Math.min(MAX, Math.round(data.height)));
+        frames[i].style.height = h + "px";
+        return;
+      }
+    }
+  });
+
+  function scan() {
+    var links = document.querySelectorAll("a[data-surveyapp-form]");
+    for (var i = 0; i < links.length; i++) insert(links[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
+  else scan();
+})();

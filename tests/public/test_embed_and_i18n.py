@@ -1,0 +1,84 @@
+"""The embed snippet command, embed.js and the completeness of the translation catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from tests.public.conftest import AGENCY, AGENCY_ORIGIN, SLUG
+
+REPO = Path(__file__).resolve().parents[2]
+TRANSLATIONS = REPO / "surveyapp" / "translations"
+
+
+def test_embed_snippet_prints_script_iframe_and_direct_link(cli: Any, survey: Any) -> None:
+    result = cli(
+        "embed-snippet",
+        "--agency",
+        AGENCY,
+        "--questionnaire",
+        SLUG,
+        "--base-url",
+        "https://khaosat.hochiminhcity.gov.vn/",
+    )
+    out = result.output
+    link = f"https://khaosat.hochiminhcity.gov.vn/q/{SLUG}?agency={AGENCY}&amp;lang=vi"
+    assert f'<a href="{link}" data-surveyapp-form>' in out
+    assert '<script src="https://khaosat.hochiminhcity.gov.vn/embed.js" async></script>' in out
+    assert f'<iframe src="{link}&amp;embed=1" title="Khảo sát thử mọi loại câu hỏi"' in out
+    assert f"direct link (e-mails, QR codes): {link.replace('&amp;', '&')}" in out
+    assert AGENCY_ORIGIN in out
+
+
+def test_embed_snippet_defaults_to_the_public_url_and_english(cli: Any, survey: Any) -> None:
+    out = cli("embed-snippet", "--agency", "SNV", "--questionnaire", SLUG, "--lang", "en").output
+    assert f'href="http://127.0.0.1:8000/q/{SLUG}?agency=SNV&amp;lang=en"' in out
+    assert "Answer the survey: Every question type test survey" in out
+    assert "lists no origins" in out
+
+
+def test_embed_snippet_refuses_unknown_names(runner: Any, survey: Any) -> None:
+    from surveyapp.cli import cli as group
+
+    result = runner.invoke(group, ["embed-snippet", "--agency", "NOPE", "--questionnaire", SLUG])
+    assert result.exit_code != 0 and "no agency" in result.output
+
+
+def test_embed_js_is_served_for_other_sites(client: FlaskClient) -> None:
+    with client.get("/embed.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+        assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+        script = response.get_data(as_text=True)
+    # the parent checks both the sender's origin and that it is its own iframe
+    assert "event.origin !== appOrigin" in script
+    assert "contentWindow === event.source" in script
+
+
+def test_public_pages_set_no_cookie(client: FlaskClient, survey: Any) -> None:
+    response = client.get(f"/q/{SLUG}?agency={AGENCY}")
+    assert "Set-Cookie" not in response.headers
+
+
+def test_every_interface_string_is_translated_and_compiled() -> None:
+    method_map = [("surveyapp/**.py", "python"), ("surveyapp/templates/**.html", "jinja2")]
+    sources = set()
+    for _file, _line, message, *_rest in extract_from_dir(str(REPO), method_map=method_map):
+        sources.add(message if isinstance(message, str) else message[0])
+    assert "Send answers" in sources
+    for lang in ("vi", "en"):
+        folder = TRANSLATIONS / lang / "LC_MESSAGES"
+        with (folder / "messages.po").open("rb") as handle:
+            po = {m.id: m.string for m in read_po(handle) if m.id}
+        with (folder / "messages.mo").open("rb") as handle:
+            mo = {m.id: m.string for m in read_mo(handle) if m.id}
+        missing = sorted(s for s in sources if not po.get(s))
+        assert missing == [], f"{lang}: untranslated {missing}"
+        assert mo == po, (
+            f"{lang}: messages.mo is stale; run pybabel compile -d surveyapp/translations"
+        )
