@@ -28,11 +28,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import db_app, public, security
+    from surveyapp import admin, auth, db_app, public, security, unavailable
     from surveyapp.views import home
 
     db_app.init_app(app)
+    unavailable.init_app(app)  # 503 + Retry-After when the database is locked, full, down
     security.init_app(app)
     app.register_blueprint(home.bp)
     public.init_app(app)  # public forms, JSON API, Babel, rate limits
+    auth.init_app(app)  # staff sign-in, sessions and access control
+    admin.init_app(app)  # the admin console
     return app

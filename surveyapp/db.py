@@ -86,9 +86,14 @@ class Database:
         self._bind = connection if connection is not None else self.engine
 
     def session(self) -> Session:
-        """Return a new session for reading (and writing when the caller commits)."""
+        """Return a new session for reading (and writing when the caller commits).
+
+        Bound to a test's connection, it joins that connection's transaction
+        without a savepoint of its own, so closing it cannot undo a write
+        transaction that ran meanwhile on the same connection.
+        """
         return Session(
-            bind=self._bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=self._bind, expire_on_commit=False, join_transaction_mode="rollback_only"
         )
 
     @contextmanager

@@ -186,3 +186,7 @@ def responses() -> Response:
     )
     response.status_code = 200 if outcome.replayed else 201
     return _cors(response)
+
+
+# Routes of the token-protected API and the OpenAPI document join this blueprint.
+from surveyapp.api import openapi, tokens  # noqa: E402, F401

@@ -14,8 +14,10 @@ from surveyapp.cli import (
     dossiers,
     embed,
     questionnaires,
+    report,
     responses,
     serve,
+    users,
 )
 from surveyapp.config import ConfigError
 
@@ -40,8 +42,10 @@ cli.add_command(agencies.group)
 cli.add_command(demo.demo)
 cli.add_command(responses.group)
 cli.add_command(serve.serve)
+cli.add_command(users.group)
 cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
+cli.add_command(report.group)
 
 
 def main() -> None:

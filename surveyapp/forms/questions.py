@@ -42,7 +42,14 @@ class FieldType:
         raise NotImplementedError
 
     def raw(self, field: Field) -> object:
-        """Return what the respondent sent, as ``coerce_answer`` expects it."""
+        """Return what the respondent sent, as ``coerce_answer`` expects it.
+
+        Several values for a one-answer question come back as a list, which
+        ``coerce_answer`` refuses, instead of silently keeping the first.
+        """
+        sent = field.raw_data or []
+        if len(sent) > 1:
+            return list(sent)
         return field.data
 
     def first_control_id(self, field: Field) -> str:

@@ -1,5 +1,8 @@
 """Database models. Each module owns one area; all share one metadata."""
 
+from surveyapp.models import admin  # noqa: F401 - registers the admin console tables
+from surveyapp.models.accounts import ROLES, AuditEvent, LoginFailure, User
+from surveyapp.models.aggregates import ReportAggregate
 from surveyapp.models.core import (
     AGENCY_KINDS,
     CHANNELS,
@@ -21,16 +24,21 @@ __all__ = [
     "AGENCY_KINDS",
     "CHANNELS",
     "NAMING_CONVENTION",
+    "ROLES",
     "STATUSES",
     "Agency",
     "AgencyOrigin",
     "Answer",
+    "AuditEvent",
     "Base",
     "DossierCode",
     "DossierRequirement",
+    "LoginFailure",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ReportAggregate",
     "Response",
     "UTCDateTime",
+    "User",
     "utcnow",
 ]

@@ -155,6 +155,8 @@ def _open(slug: str, version_id: int | None = None) -> OpenForm:
             return submissions.open_form(session, slug, code, version_id)
     except NotFoundError:
         abort(404)
+    except SubmissionRefusedError as exc:
+        abort(_refused(exc))
 
 
 @bp.get("/q/<slug>")
@@ -243,6 +245,8 @@ def _refused(exc: SubmissionRefusedError) -> Response:
         403: _("This form can only be sent from the questionnaire's own page."),
         410: _("This agency no longer takes part in surveys."),
     }
+    if exc.reason == submissions.CLOSED:
+        messages[410] = _("This questionnaire is not open for answers at the moment.")
     current_app.logger.info("public submission refused: %s", exc.reason)
     return _problem(exc.status, messages.get(exc.status, messages[400]))
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import (
@@ -19,6 +20,12 @@ from surveyapp.definitions import (
 )
 from surveyapp.models import CHANNELS, Answer, Response, utcnow
 from surveyapp.receipts import new_receipt_code
+from surveyapp.reporting import aggregates
+from surveyapp.reporting.extract import current_timezone
+
+# Core inserts: a batch of plain rows, without the ORM's per-object bookkeeping.
+RESPONSES = cast(Table, Response.__table__)
+ANSWERS = cast(Table, Answer.__table__)
 
 
 @dataclass
@@ -94,7 +101,7 @@ def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[
     codes = [new_receipt_code() for _ in responses]
     now = utcnow()
     session.execute(
-        insert(Response.__table__),
+        insert(RESPONSES),
         [
             {
                 "questionnaire_version_id": new.questionnaire_version_id,
@@ -128,7 +135,22 @@ def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[
         for key, answer in new.answers.items()
     ]
     if answer_rows:
-        session.execute(insert(Answer.__table__), answer_rows)
+        session.execute(insert(ANSWERS), answer_rows)
+    # Report aggregates change in the same transaction, so they never disagree.
+    aggregates.record(
+        session,
+        [
+            aggregates.Submitted(
+                new.questionnaire_version_id,
+                new.agency_id,
+                new.submitted_at or now,
+                new.status,
+                new.answers,
+            )
+            for new in responses
+        ],
+        current_timezone(),
+    )
     return codes
 
 

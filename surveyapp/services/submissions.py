@@ -23,10 +23,11 @@ from surveyapp.db import Database
 from surveyapp.definitions import AnswerError, Questionnaire
 from surveyapp.embedding import OriginRefusedError, check_request_origin
 from surveyapp.errors import NotFoundError
-from surveyapp.models import Agency, QuestionnaireVersion, Response
+from surveyapp.models import Agency, QuestionnaireVersion, Response, utcnow
 from surveyapp.models import Questionnaire as QuestionnaireRow
 from surveyapp.services import dossiers
 from surveyapp.services.agencies import list_agencies
+from surveyapp.services.availability import is_open
 from surveyapp.services.questionnaires import definition_of, get_version
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from surveyapp.tokens import FormToken, TokenError, read_token
@@ -34,6 +35,10 @@ from surveyapp.tokens import FormToken, TokenError, read_token
 AGENCY_KEY = "_agency"
 DOSSIER_KEY = "_dossier"
 TOKEN_KEY = "_token"  # noqa: S105 - a field name, not a secret
+
+
+#: Reason of a refusal because the questionnaire is closed (admin console, period).
+CLOSED = "the questionnaire is closed for this agency"
 
 
 class SubmissionRefusedError(Exception):
@@ -186,6 +191,10 @@ def submit(db: Database, submission: Submission, policy: Policy) -> Stored | Inv
         earlier = _receipt_of_nonce(session, context.token.nonce)
         if earlier is not None:
             return earlier
+        if agency is not None and not is_open(
+            session, agency.id, context.version.questionnaire_id, utcnow()
+        ):
+            raise SubmissionRefusedError(410, CLOSED)
         if agency is None:
             errors.append(
                 AnswerError(
@@ -322,6 +331,8 @@ def open_form(
             raise NotFoundError(f"no agency with code {agency_code!r}")
         if not agency.active:
             raise SubmissionRefusedError(410, "the agency no longer takes part in surveys")
+        if not is_open(session, agency.id, version.questionnaire_id, utcnow()):
+            raise SubmissionRefusedError(410, CLOSED)
     else:
         choices = list_agencies(session)
     required = agency is not None and dossiers.is_required(

@@ -1,0 +1,179 @@
+"""Agencies: list, add, edit, deactivate and import from CSV (admin only)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from surveyapp import db_app
+from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin
+from surveyapp.admin.forms import ActionForm, AgencyForm, CsvUploadForm
+from surveyapp.errors import InputError, NotFoundError
+from surveyapp.services import audit
+from surveyapp.services.agencies import (
+    AgencyInput,
+    add_agency,
+    get_agency,
+    import_agencies,
+    list_agencies,
+)
+
+CSV_LIMIT = 1024 * 1024
+
+
+def _input(form: AgencyForm) -> AgencyInput:
+    return AgencyInput(
+        code=form.code.data or "",
+        name_vi=form.name_vi.data or "",
+        name_en=form.name_en.data or "",
+        kind=form.kind.data or "",
+        origins=(form.origins.data or "").split(),
+    )
+
+
+@bp.route("/", methods=["GET"])
+def index() -> Response:
+    """The console's home: what the signed-in user may manage."""
+    from surveyapp.admin.blueprint import require_staff
+    from surveyapp.services import triage
+
+    user = require_staff()
+    session = db_app.session()
+    if user.role == "admin":
+        return page(
+            "admin/index.html",
+            agencies=list_agencies(session, include_inactive=True),
+            held=triage.count_held(session),
+        )
+    return page("admin/index.html", agencies=[user.agency], held=None)
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+def agencies() -> Response:
+    """List every agency; add one (POST)."""
+    user = require_admin()
+    form = AgencyForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                with db_app.get_db().write() as session:
+                    agency = add_agency(session, _input(form))
+                    audit.record(session, user, "agency.add", f"agency:{agency.code}")
+            except InputError as exc:
+                flash_problems(exc)
+                status = 422
+            else:
+                flash(f"Đã thêm · Added {agency.code}", "ok")
+                return redirect(url_for("admin.agencies"), 303)
+        else:
+            status = 400 if "csrf_token" in form.errors else 422
+    return page(
+        "admin/agencies.html",
+        status,
+        form=form,
+        import_form=CsvUploadForm(),
+        action_form=ActionForm(),
+        agencies=list_agencies(db_app.session(), include_inactive=True),
+    )
+
+
+@bp.route("/agencies/<code>", methods=["GET", "POST"])
+def agency_edit(code: str) -> Response:
+    """Edit an agency's names, kind and origins (the code stays)."""
+    user = require_admin()
+    try:
+        agency = get_agency(db_app.session(), code)
+    except NotFoundError:
+        abort(404)
+    form = AgencyForm()
+    status = 200
+    if request.method == "GET":
+        form.code.data = agency.code
+        form.name_vi.data = agency.name_vi
+        form.name_en.data = agency.name_en
+        form.kind.data = agency.kind
+        form.origins.data = "\n".join(o.origin for o in agency.origins)
+    elif form.validate_on_submit():
+        data = _input(form)
+        data.code = agency.code
+        try:
+            with db_app.get_db().write() as session:
+                was_active = agency.active
+                saved = add_agency(session, data, replace=True)
+                saved.active = was_active
+                audit.record(
+                    session,
+                    user,
+                    "agency.edit",
+                    f"agency:{saved.code}",
+                    {"origins": [o.origin for o in saved.origins]},
+                )
+        except InputError as exc:
+            flash_problems(exc)
+            status = 422
+        else:
+            flash(f"Đã lưu · Saved {agency.code}", "ok")
+            return redirect(url_for("admin.agency_edit", code=agency.code), 303)
+    else:
+        status = 400 if "csrf_token" in form.errors else 422
+    return page(
+        "admin/agency_edit.html", status, form=form, agency=agency, action_form=ActionForm()
+    )
+
+
+@bp.post("/agencies/<code>/active")
+def agency_active(code: str) -> Response:
+    """Deactivate an agency (it keeps its responses, takes no new ones) or reactivate it."""
+    user = require_admin()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    make_active = request.form.get("active") == "1"
+    with db_app.get_db().write() as session:
+        try:
+            agency = get_agency(session, code)
+        except NotFoundError:
+            abort(404)
+        if agency.active != make_active:
+            agency.active = make_active
+            action = "agency.activate" if make_active else "agency.deactivate"
+            audit.record(session, user, action, f"agency:{agency.code}")
+    flash(
+        f"{agency.code}: " + ("đã kích hoạt · active" if make_active else "đã ngừng · deactivated"),
+        "ok",
+    )
+    return redirect(url_for("admin.agencies"), 303)
+
+
+@bp.post("/agencies/import")
+def agencies_import() -> Response:
+    """Add or update agencies from a CSV file, all or nothing."""
+    user = require_admin()
+    form = CsvUploadForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("Chọn một tệp CSV · Choose a CSV file", "error")
+        return redirect(url_for("admin.agencies"), 303)
+    raw = form.file.data.read(CSV_LIMIT + 1)
+    try:
+        if len(raw) > CSV_LIMIT:
+            raise InputError(f"the file is larger than {CSV_LIMIT // 1024} KiB")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the file is not UTF-8 text") from None
+        with db_app.get_db().write() as session:
+            result = import_agencies(session, text)
+            audit.record(
+                session,
+                user,
+                "agency.import",
+                None,
+                {"added": result.added, "updated": result.updated},
+            )
+    except InputError as exc:
+        flash_problems(exc)
+    else:
+        flash(f"Đã nhập · Imported: {result.added} added, {result.updated} updated", "ok")
+    return redirect(url_for("admin.agencies"), 303)

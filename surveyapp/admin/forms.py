@@ -1,0 +1,146 @@
+"""Forms of the admin console. Each is a FlaskForm, so each carries its own CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from surveyapp.models import AGENCY_KINDS, ROLES
+from surveyapp.models.accounts import MAX_EMAIL_LENGTH
+from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
+from surveyapp.services.triage import MAX_REASON_LENGTH
+
+KIND_CHOICES = [SelectChoice(k, k) for k in AGENCY_KINDS]
+
+
+class AgencyForm(FlaskForm):
+    """An agency's code, names, kind and allowed embed origins (one a line)."""
+
+    code = StringField("Mã · Code", validators=[InputRequired(), Length(max=32)])
+    name_vi = StringField("Tên tiếng Việt · Vietnamese name", validators=[InputRequired()])
+    name_en = StringField("Tên tiếng Anh · English name", validators=[InputRequired()])
+    kind = SelectField("Loại · Kind", choices=KIND_CHOICES)
+    origins = TextAreaField(
+        "Nguồn được nhúng · Allowed embed origins (scheme://host[:port], one a line)"
+    )
+
+
+class CsvUploadForm(FlaskForm):
+    """A CSV file."""
+
+    file = FileField("Tệp CSV · CSV file", validators=[FileRequired()])
+
+
+class ActionForm(FlaskForm):
+    """Nothing but the CSRF token: a button that changes something."""
+
+
+class DefinitionUploadForm(FlaskForm):
+    """A questionnaire definition file (YAML); its name is the slug."""
+
+    file = FileField("Tệp định nghĩa · Definition file (.yaml)", validators=[FileRequired()])
+
+
+class PublishForm(FlaskForm):
+    """A checked definition carried to the publish (or preview) step."""
+
+    filename = HiddenField(validators=[InputRequired(), Length(max=100)])
+    source = HiddenField(validators=[InputRequired()])
+    lang = HiddenField()
+
+
+class AvailabilityForm(FlaskForm):
+    """Open or close a questionnaire for one agency or all, with an optional period."""
+
+    agency = SelectField("Cơ quan · Agency", choices=[])
+    state = RadioField(
+        "Trạng thái · State",
+        choices=[SelectChoice("open", "Mở · Open"), SelectChoice("closed", "Đóng · Closed")],
+        default="open",
+    )
+    opens_at = DateTimeLocalField(
+        "Mở từ · Open from (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        "Đóng lúc · Close at (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+
+class OriginCheckForm(FlaskForm):
+    """The address of the webmaster's page that should show the form."""
+
+    page_url = StringField(
+        "Địa chỉ trang của bạn · Your page's address",
+        validators=[InputRequired(), Length(max=2000)],
+    )
+
+
+class DossierGenerateForm(FlaskForm):
+    """How many one-time dossier codes to generate."""
+
+    count = IntegerField(
+        "Số mã · Number of codes", validators=[InputRequired(), NumberRange(1, 10000)]
+    )
+
+
+class DossierRequireForm(FlaskForm):
+    """Require a dossier code for one questionnaire, or stop requiring it."""
+
+    questionnaire = HiddenField(validators=[InputRequired()])
+    required = BooleanField("Bắt buộc mã hồ sơ · Require a dossier code")
+
+
+class TriageForm(FlaskForm):
+    """Accept or delete one quarantined response, with the reason."""
+
+    action = RadioField(
+        "Quyết định · Decision",
+        choices=[
+            SelectChoice("accept", "Chấp nhận · Accept"),
+            SelectChoice("delete", "Xóa · Delete"),
+        ],
+        validators=[InputRequired()],
+    )
+    reason = StringField(
+        "Lý do · Reason", validators=[InputRequired(), Length(max=MAX_REASON_LENGTH)]
+    )
+
+
+class UserForm(FlaskForm):
+    """A new staff user."""
+
+    email = StringField("Email", validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
+    role = SelectField("Vai trò · Role", choices=[SelectChoice(r, r) for r in ROLES])
+    agency = SelectField("Cơ quan · Agency (agency users only)", choices=[])
+    password = PasswordField(
+        "Mật khẩu · Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
+class PasswordForm(FlaskForm):
+    """A new password for a user."""
+
+    password = PasswordField(
+        "Mật khẩu mới · New password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token: what it is for, and its agency (none: city-wide)."""
+
+    name = StringField("Dùng cho · Used for", validators=[InputRequired(), Length(max=100)])
+    agency = SelectField("Cơ quan · Agency", choices=[])

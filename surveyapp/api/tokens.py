@@ -1,0 +1,151 @@
+"""Token-protected API: report JSON for a token's agency (city tokens: every agency and
+the city-wide report) and the list of questionnaires.
+
+Send ``Authorization: Bearer <token>`` (tokens are created in the admin console).
+A missing, unknown or revoked token answers 401; a report the token may not read
+answers 404, as an unknown agency does, so codes are not revealed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from surveyapp import db_app
+from surveyapp.api.views import _error, bp
+from surveyapp.errors import InputError, NotFoundError
+from surveyapp.models import Agency
+from surveyapp.models.admin import ApiToken
+from surveyapp.reporting import build, serialise
+from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.services import api_tokens
+from surveyapp.services.questionnaires import list_versions
+
+GRAINS = ("month", "quarter", "half", "year")
+UNAUTHORISED = "send a valid API token as 'Authorization: Bearer <token>'"
+
+
+class _RefusedError(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _unauthorised() -> Response:
+    response = _error(401, UNAUTHORISED)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="surveyapp"'
+    return response
+
+
+def _token() -> ApiToken:
+    """Return the request's live token or raise _RefusedError (401)."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise _RefusedError(_unauthorised())
+    database = db_app.get_db()
+    with database.session() as session:
+        token = api_tokens.find_token(session, raw.strip())
+    if token is None:
+        raise _RefusedError(_unauthorised())
+    last = token.last_used_at
+    now = dt.datetime.now(dt.UTC)
+    if last is None or now - last >= api_tokens.USE_RESOLUTION:
+        with database.write() as session:
+            api_tokens.note_use(session, token.id, now)
+    return token
+
+
+def _date(name: str) -> dt.date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _RefusedError(_error(400, f"{name} must be a date YYYY-MM-DD")) from None
+
+
+def _options() -> dict[str, Any]:
+    first, last = _date("from"), _date("to")
+    if first and last and first > last:
+        raise _RefusedError(_error(400, "from is after to"))
+    grain = request.args.get("period", "quarter")
+    if grain not in GRAINS:
+        raise _RefusedError(_error(400, f"period must be one of {', '.join(GRAINS)}"))
+    version = request.args.get("version")
+    if version is not None and not (version.isascii() and version.isdigit()):
+        raise _RefusedError(_error(400, "version must be a whole number"))
+    return {
+        "slug": request.args.get("questionnaire") or None,
+        "version": int(version) if version else None,
+        "first": first,
+        "last": last,
+        "grain": grain,
+        "timezone": str(current_app.config["TIMEZONE"]),
+    }
+
+
+def _report(make: Any) -> Response:
+    try:
+        with db_app.get_db().session() as session:
+            report = make(session)
+    except NotFoundError as exc:
+        return _error(404, str(exc).strip("'\""))
+    except StaleAggregatesError as exc:
+        return _error(503, str(exc))
+    except InputError as exc:
+        return _error(400, str(exc))
+    response = Response(serialise.dumps(report, indent=None), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/reports/agency/<code>")
+def agency_report(code: str) -> Response:
+    """Return one agency's report (JSON, schema surveyapp/report/agency/1)."""
+    try:
+        token = _token()
+        options = _options()
+    except _RefusedError as refused:
+        return refused.response
+    agency_id = db_app.session().scalar(
+        select(Agency.id).where(Agency.code == code.strip().upper())
+    )
+    if agency_id is None or not api_tokens.may_read_agency(token, agency_id):
+        return _error(404, "not found")
+    return _report(lambda session: build.agency_report(session, code, **options))
+
+
+@bp.get("/reports/city")
+def city_report() -> Response:
+    """Return the city-wide comparison (JSON, schema surveyapp/report/city/1); city tokens only."""
+    try:
+        token = _token()
+        options = _options()
+    except _RefusedError as refused:
+        return refused.response
+    if not api_tokens.may_read_city(token):
+        return _error(404, "not found")
+    return _report(lambda session: build.city_report(session, **options))
+
+
+@bp.get("/questionnaires")
+def questionnaire_list() -> Response:
+    """List the questionnaires with their newest version (definitions are public)."""
+    newest: dict[str, Any] = {}
+    for version in list_versions(db_app.session()):
+        newest[version.questionnaire.slug] = version
+    body = {
+        "questionnaires": [
+            {
+                "slug": slug,
+                "version": v.version,
+                "title": {"vi": v.title_vi, "en": v.title_en},
+                "versions": [old.version for old in v.questionnaire.versions],
+            }
+            for slug, v in sorted(newest.items())
+        ]
+    }
+    return jsonify(body)

@@ -1,0 +1,24 @@
+"""Staff forms. Each is a FlaskForm, so each carries its own CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+from surveyapp.models.accounts import MAX_EMAIL_LENGTH
+from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password, and the local page to return to."""
+
+    email = StringField("Email", validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
+    password = PasswordField(
+        "Mật khẩu · Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    """Nothing but the CSRF token: signing out is a POST a third party cannot forge."""

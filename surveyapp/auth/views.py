@@ -1,0 +1,114 @@
+"""Sign-in, sign-out and the staff home page."""
+
+from __future__ import annotations
+
+import math
+from typing import cast
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from surveyapp import db_app
+from surveyapp.auth import secret_key
+from surveyapp.auth.access import (
+    can_read_city,
+    current_staff,
+    login_required,
+    staff_pages,
+    visible_agencies,
+)
+from surveyapp.auth.forms import LoginForm, LogoutForm
+from surveyapp.auth.redirects import safe_next
+from surveyapp.models import User
+from surveyapp.services import accounts, audit
+
+bp = staff_pages(Blueprint("auth", __name__))
+staff_bp = staff_pages(Blueprint("staff", __name__))
+
+#: The one answer to a wrong e-mail, a wrong password and a disabled account alike.
+LOGIN_FAILED = "Email hoặc mật khẩu không đúng. · Wrong e-mail or password."
+LOGIN_MISSING = "Hãy nhập email và mật khẩu. · Enter your e-mail and password."
+FORM_EXPIRED = "Biểu mẫu đã hết hạn; hãy thử lại. · The form has expired; please try again."
+THROTTLED = (
+    "Quá nhiều lần đăng nhập không thành công. Hãy thử lại sau {minutes} phút. · "
+    "Too many failed sign-ins. Try again in {minutes} minutes."
+)
+ROLE_LABELS = {
+    "admin": "Quản trị · Administrator",
+    "inspector": "Thanh tra · Inspector",
+    "agency": "Cơ quan · Agency",
+}
+
+
+def _render_login(form: LoginForm, message: str | None = None, status: int = 200) -> Response:
+    form.password.data = ""
+    body = render_template("auth/login.html", form=form, message=message)
+    return Response(body, status=status, mimetype="text/html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Show the sign-in form; sign in and go to ``next`` (a local path) or the staff home."""
+    form = LoginForm()
+    raw_next = form.next.data if request.method == "POST" else request.args.get("next")
+    target = safe_next(raw_next)
+    form.next.data = target or ""
+    if request.method == "GET":
+        if current_staff() is not None:
+            return redirect(target or url_for("staff.home"), 303)
+        return _render_login(form)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return _render_login(form, FORM_EXPIRED, 400)
+        return _render_login(form, LOGIN_MISSING)
+    outcome = accounts.authenticate(
+        db_app.get_db(),
+        form.email.data or "",
+        form.password.data or "",
+        secret=secret_key(),
+        address=request.remote_addr or "unknown",
+    )
+    if outcome.retry_after is not None:
+        minutes = max(1, math.ceil(outcome.retry_after / 60))
+        response = _render_login(form, THROTTLED.format(minutes=minutes), 429)
+        response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
+    if outcome.user is None:
+        return _render_login(form, LOGIN_FAILED)
+    # A new session for the signed-in user: nothing set before sign-in survives it.
+    session.clear()
+    login_user(outcome.user)
+    return redirect(target or url_for("staff.home"), 303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out (a POST with the form's CSRF token) and return to the sign-in page."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400, description=FORM_EXPIRED)
+    user = current_staff()
+    if user is not None:
+        with db_app.get_db().write() as write:
+            audit.record(write, user, "logout", f"user:{user.email}")
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"), 303)
+
+
+@staff_bp.get("/staff")
+@login_required
+def home() -> str:
+    """List the agencies whose reports the signed-in user may read."""
+    user = cast(User, current_staff())  # login_required let only signed-in users in
+    agency = user.agency
+    return render_template(
+        "staff/home.html",
+        email=user.email,
+        role=ROLE_LABELS[user.role],
+        own_agency=agency.name_vi if agency is not None else None,
+        city=can_read_city(user),
+        agencies=visible_agencies(db_app.session(), user),
+        logout_form=LogoutForm(),
+    )

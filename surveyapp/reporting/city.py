@@ -1,0 +1,214 @@
+"""The city-wide comparison of agencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import (
+    RankTable,
+    chi_square_satisfied,
+    dunn,
+    kruskal_wallis,
+    rank_by_simulation,
+    versus_rest_proportions,
+    versus_rest_ranks,
+    wilson_interval,
+)
+from surveyapp.models import Agency
+from surveyapp.reporting import aggregates
+from surveyapp.reporting.model import (
+    CITY_SCHEMA,
+    AgencyRow,
+    ChiSquare,
+    CityReport,
+    Dunn,
+    DunnPair,
+    Kruskal,
+    VersusRest,
+)
+from surveyapp.reporting.periods import _satisfied, period_start, trend
+from surveyapp.reporting.scope import (
+    NOTE_ONE_VERSION,
+    NOTE_RESPONDENT_MEANS,
+    _period,
+    _qref,
+    _weighted,
+    choose_version,
+)
+from surveyapp.reporting.stats import (
+    _reason,
+    dimension_reports,
+    driver_report,
+    index_report,
+    indices,
+    item_reports,
+    min_n_of,
+)
+from surveyapp.reporting.sufficient import ALL_SCORED, Summary
+from surveyapp.services.questionnaires import definition_of
+
+
+def _kruskal(scope: str, table: RankTable, min_n: float) -> Kruskal:
+    result = kruskal_wallis(table, min_n=min_n)
+    return Kruskal(
+        scope,
+        result.statistic,
+        result.p_value,
+        result.df,
+        result.epsilon_squared,
+        result.n,
+        result.reliable,
+        result.flag,
+        _reason(result.reason),
+    )
+
+
+def rank_table(groups: Sequence[str], per_group: Sequence[Summary], scope: str) -> RankTable:
+    """Agencies x distinct respondent means (exact fractions) from the histograms."""
+    layout = per_group[0].layout if per_group else None
+    if layout is None or not layout.grid(scope):
+        return RankTable(tuple(groups), (), np.zeros((len(groups), 0)))
+    counts = np.array([s.means_vector(scope) for s in per_group])
+    used = np.flatnonzero(counts.sum(axis=0))
+    grid = layout.grid(scope)
+    return RankTable(tuple(groups), tuple(float(grid[i]) for i in used), counts[:, used])
+
+
+def city_report(
+    session: Session,
+    *,
+    slug: str | None = None,
+    version: int | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    timezone: str,
+    grain: str = "quarter",
+) -> CityReport:
+    """The city-wide comparison of agencies for local days ``first``..``last``."""
+    period_start(dt.date(2000, 1, 1), grain)
+    chosen = choose_version(session, slug, version)
+    definition = definition_of(chosen)
+    layout = aggregates.layout_of(chosen)
+    min_n = min_n_of(definition)
+    period = _period(session, chosen, None, first, last, timezone)
+    pieces = aggregates.summaries(session, chosen, None, first, last, timezone)
+    per_agency: dict[int, list[Summary]] = defaultdict(list)
+    by_month: dict[dt.date, list[Summary]] = defaultdict(list)
+    for (agency_id, month), summary in pieces.items():
+        per_agency[agency_id].append(summary)
+        by_month[month].append(summary)
+    agencies = list(
+        session.scalars(
+            select(Agency)
+            .where(Agency.active | Agency.id.in_(list(per_agency)))
+            .order_by(Agency.code)
+        )
+    )
+    sums = [Summary.total(layout, per_agency.get(a.id, [])) for a in agencies]
+    city = Summary.total(layout, sums)
+    codes = [a.code for a in agencies]
+    idx = [index_report(definition, s) for s in sums]
+    ranked = [i for i, r in enumerate(idx) if r.value is not None and r.se is not None]
+    ranks = (
+        {
+            e.name: e
+            for e in rank_by_simulation(
+                [codes[i] for i in ranked],
+                [idx[i].value for i in ranked],  # type: ignore[misc]
+                [idx[i].se for i in ranked],  # type: ignore[misc]
+            )
+        }
+        if ranked
+        else {}
+    )
+    table = rank_table(codes, sums, ALL_SCORED)
+    sat = [_satisfied(s) for s in sums]
+    rest_sat = versus_rest_proportions(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
+    rest_rank = versus_rest_ranks(table, min_n=min_n) if table.values else ()
+    rows = []
+    for i, agency in enumerate(agencies):
+        x, n = sat[i]
+        ci = wilson_interval(x, n) if n > 0 else None
+        entry = ranks.get(agency.code)
+        means = sums[i].means(ALL_SCORED)
+        n_means = sum(means.values())
+        mean = sum(float(k) * c for k, c in means.items()) / n_means if n_means else None
+        mw = rest_rank[i] if rest_rank else None
+        rows.append(
+            AgencyRow(
+                code=agency.code,
+                name_vi=agency.name_vi,
+                name_en=agency.name_en,
+                n=sums[i].n,
+                index=idx[i].value,
+                index_ci=idx[i].ci,
+                rank=None if entry is None else entry.rank,
+                rank_lower=None if entry is None else entry.rank_lower,
+                rank_upper=None if entry is None else entry.rank_upper,
+                respondent_mean=mean,
+                satisfied_pct=100 * x / n if n else None,
+                satisfied_ci=None if ci is None else ci.scaled(100.0),
+                versus_rest=VersusRest(
+                    rest_sat[i].difference,
+                    rest_sat[i].ci,
+                    rest_sat[i].p_value,
+                    None if mw is None else mw.u,
+                    None if mw is None else mw.p_value,
+                    None if mw is None else mw.common_language,
+                    _reason(rest_sat[i].reason) or (None if mw is None else _reason(mw.reason)),
+                ),
+                reliable=idx[i].reliable,
+                flag=idx[i].flag,
+                reason=idx[i].reason,
+            )
+        )
+    dunn_result = dunn(table) if table.values else None
+    chi = chi_square_satisfied(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
+    month_sums = {m: Summary.total(layout, parts) for m, parts in by_month.items()}
+    return CityReport(
+        schema=CITY_SCHEMA,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        questionnaire=_qref(chosen),
+        period=period,
+        min_n=min_n,
+        n_responses=city.n,
+        index=index_report(definition, city),
+        indices=indices(definition, city),
+        dimensions=dimension_reports(definition, city),
+        items=item_reports(definition, city),
+        agencies=tuple(rows),
+        kruskal=_kruskal(ALL_SCORED, table, min_n),
+        kruskal_by_dimension=tuple(
+            _kruskal(key, rank_table(codes, sums, key), min_n) for key, _ in layout.dimensions
+        ),
+        dunn=Dunn((), "no_data")
+        if dunn_result is None
+        else Dunn(
+            tuple(
+                DunnPair(p.group_a, p.group_b, p.z, p.p_value, p.p_adjusted)
+                for p in dunn_result.pairs
+            ),
+            _reason(dunn_result.reason),
+        ),
+        chi2=ChiSquare(
+            None if layout.overall is None else f"{layout.overall} % satisfied",
+            chi.statistic,
+            chi.df,
+            chi.p_value,
+            chi.cramers_v,
+            chi.min_expected,
+            chi.reliable,
+            chi.flag,
+            _reason(chi.reason),
+        ),
+        trend=trend(definition, layout, month_sums, period, grain),
+        drivers=driver_report(definition, city),
+        weighted=_weighted(session, chosen, definition, None, first, last, timezone),
+        notes=(NOTE_ONE_VERSION, NOTE_RESPONDENT_MEANS),
+    )

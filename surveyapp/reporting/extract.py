@@ -1,0 +1,159 @@
+"""Reading accepted responses out of the database: raw rows, local days and months."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from surveyapp.models import Answer, Response
+from surveyapp.reporting.sufficient import AnswerRow
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One accepted response with its answers, as the report reads it."""
+
+    id: int
+    agency_id: int
+    submitted_at: dt.datetime
+    answers: AnswerRow
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def local_month(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.date:
+    """The first day of the local month ``moment`` falls in."""
+    return month_of(moment.astimezone(tz).date())
+
+
+def utc_bounds(
+    first: dt.date | None, last: dt.date | None, tz: zoneinfo.ZoneInfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``[start, end)`` in UTC covering local days ``first`` to ``last`` inclusive."""
+    start = None if first is None else dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    end = (
+        None
+        if last is None
+        else dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    )
+    return (
+        None if start is None else start.astimezone(dt.UTC),
+        None if end is None else end.astimezone(dt.UTC),
+    )
+
+
+def accepted(
+    version_id: int,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> list[object]:
+    """WHERE conditions selecting the accepted responses of a version, agencies and span."""
+    conditions: list[object] = [
+        Response.questionnaire_version_id == version_id,
+        Response.status == "accepted",
+    ]
+    if agency_ids is not None:
+        conditions.append(Response.agency_id.in_(list(agency_ids)))
+    if start is not None:
+        conditions.append(Response.submitted_at >= start)
+    if end is not None:
+        conditions.append(Response.submitted_at < end)
+    return conditions
+
+
+def count_accepted(
+    session: Session,
+    version_id: int,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> int:
+    query: Select[tuple[int]] = select(func.count(Response.id)).where(
+        and_(*accepted(version_id, agency_ids, start, end))  # type: ignore[arg-type]
+    )
+    return int(session.scalar(query) or 0)
+
+
+def span_of(
+    session: Session,
+    version_id: int,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """First and last submission time of the accepted responses in scope."""
+    row = session.execute(
+        select(func.min(Response.submitted_at), func.max(Response.submitted_at)).where(
+            and_(*accepted(version_id, agency_ids, start, end))  # type: ignore[arg-type]
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def count_all_accepted(session: Session, start: dt.datetime | None, end: dt.datetime | None) -> int:
+    """Accepted responses of every version in ``[start, end)``: an index-only count."""
+    query = select(func.count()).select_from(Response).where(Response.status == "accepted")
+    if start is not None:
+        query = query.where(Response.submitted_at >= start)
+    if end is not None:
+        query = query.where(Response.submitted_at < end)
+    return int(session.scalar(query) or 0)
+
+
+def raw_responses(
+    session: Session,
+    version_id: int,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    batch: int = 20000,
+) -> Iterator[RawResponse]:
+    """Stream accepted responses with their answers, in id order."""
+    where = and_(*accepted(version_id, agency_ids, start, end))  # type: ignore[arg-type]
+    heads = session.execute(
+        select(Response.id, Response.agency_id, Response.submitted_at)
+        .where(where)
+        .order_by(Response.id)
+    ).all()
+    for offset in range(0, len(heads), batch):
+        chunk = heads[offset : offset + batch]
+        low, high = chunk[0][0], chunk[-1][0]
+        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
+        rows = session.execute(
+            select(
+                Answer.response_id,
+                Answer.question_key,
+                Answer.value_num,
+                Answer.value_text,
+                Answer.is_na,
+            )
+            .join(Response, Response.id == Answer.response_id)
+            .where(where, Answer.response_id >= low, Answer.response_id <= high)
+        )
+        for response_id, key, num, text, na in rows:
+            answers.setdefault(response_id, {})[key] = (num, text, bool(na))
+        for response_id, agency_id, submitted_at in chunk:
+            yield RawResponse(response_id, agency_id, submitted_at, answers.get(response_id, {}))
+
+
+def current_timezone() -> str:
+    """The configured report time zone (the app's ``TIMEZONE``, else the default)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return str(current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE))
+    return DEFAULT_TIMEZONE
