@@ -14,7 +14,7 @@ from surveyapp.errors import InputError, NotFoundError
 from surveyapp.reporting import aggregates, build, serialise
 from surveyapp.reporting.aggregates import StaleAggregatesError
 
-FORMATS = ("json",)
+FORMATS = ("json", "pdf", "xlsx", "csv", "html")
 
 
 def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

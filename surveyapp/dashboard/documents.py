@@ -1,0 +1,249 @@
+"""Gathering what a document needs from the database: report, city context, extras.
+
+The one place the dashboard, the downloads and the CLI read report data from;
+views stay thin and renderers never see a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import zoneinfo
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from surveyapp.definitions import Questionnaire
+from surveyapp.models import Agency, Answer, QuestionnaireVersion, ReportAggregate, Response
+from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
+from surveyapp.reporting import aggregates, build
+from surveyapp.reporting.extract import accepted, utc_bounds
+from surveyapp.reporting.model import AgencyReport, CityReport
+from surveyapp.reporting.stats import dimension_reports
+from surveyapp.reporting.sufficient import Summary
+from surveyapp.services.questionnaires import definition_of
+
+#: Free-text answers shown in a PDF or page: the most recent ones.
+COMMENTS_SHOWN = 25
+#: Responses read per query when streaming raw rows.
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the person asked for: questionnaire, days, breakdowns, comments."""
+
+    slug: str | None = None
+    first: dt.date | None = None
+    last: dt.date | None = None
+    breakdowns: tuple[str, ...] = ()
+    comments: bool = True
+
+
+def version_of(session: Session, report: AgencyReport) -> QuestionnaireVersion:
+    """Return the stored questionnaire version a report was built from."""
+    return build.choose_version(session, report.questionnaire.slug, report.questionnaire.version)
+
+
+_city_cache: OrderedDict[tuple[object, ...], CityReport] = OrderedDict()
+_city_lock = threading.Lock()
+CITY_CACHE_SIZE = 8
+
+
+def city_context(
+    session: Session,
+    slug: str,
+    version: int,
+    first: dt.date | None,
+    last: dt.date | None,
+    timezone: str,
+) -> CityReport:
+    """Return the city-wide report an agency report is compared with, cached per process.
+
+    The key includes a fingerprint of the aggregates (rows, responses, last update),
+    which every accepted submission and every rebuild changes, so a cached report
+    is never stale; repeated agency downloads then skip the city-wide statistics.
+    """
+    stored = build.choose_version(session, slug, version)
+    fingerprint = tuple(
+        session.execute(
+            select(
+                func.count(ReportAggregate.id),
+                func.sum(ReportAggregate.n_responses),
+                func.max(ReportAggregate.updated_at),
+                func.max(ReportAggregate.id),
+            ).where(ReportAggregate.questionnaire_version_id == stored.id)
+        ).one()
+    )
+    key = (stored.id, first, last, timezone, *fingerprint)
+    with _city_lock:
+        found = _city_cache.get(key)
+        if found is not None:
+            _city_cache.move_to_end(key)
+            return found
+    report = build.city_report(
+        session, slug=slug, version=version, first=first, last=last, timezone=timezone
+    )
+    with _city_lock:
+        _city_cache[key] = report
+        while len(_city_cache) > CITY_CACHE_SIZE:
+            _city_cache.popitem(last=False)
+    return report
+
+
+def agency_document(
+    session: Session, code: str, scope: Scope, timezone: str, *, with_city: bool = True
+) -> AgencyDocument:
+    """Build the agency report and its city context for the same version and days."""
+    report = build.agency_report(
+        session,
+        code,
+        slug=scope.slug,
+        first=scope.first,
+        last=scope.last,
+        timezone=timezone,
+        breakdowns=scope.breakdowns,
+    )
+    agency = session.scalar(select(Agency).where(Agency.code == report.agency.code))
+    version = version_of(session, report)
+    city = None
+    if with_city:
+        city = city_context(
+            session,
+            report.questionnaire.slug,
+            report.questionnaire.version,
+            scope.first,
+            scope.last,
+            timezone,
+        )
+    tz = zoneinfo.ZoneInfo(timezone)
+    start, end = utc_bounds(scope.first, scope.last, tz)
+    where = and_(*accepted(version.id, [agency.id], start, end))  # type: ignore[arg-type,union-attr]
+    channels = tuple(
+        (str(c), int(n))
+        for c, n in session.execute(
+            select(Response.channel, func.count(Response.id))
+            .where(where)
+            .group_by(Response.channel)
+            .order_by(func.count(Response.id).desc(), Response.channel)
+        )
+    )
+    comments: tuple[Comment, ...] | None = None
+    total = 0
+    texts = [i.key for i in definition_of(version).items() if i.type == "long_text"]
+    if texts:
+        found = and_(
+            where,
+            Answer.question_key.in_(texts),
+            Answer.value_text.is_not(None),
+            Answer.value_text != "",
+        )
+        joined = select(Answer.response_id).join(Response, Response.id == Answer.response_id)
+        total = int(
+            session.scalar(select(func.count()).select_from(joined.where(found).subquery())) or 0
+        )
+        if scope.comments:
+            rows = session.execute(
+                select(Response.submitted_at, Answer.question_key, Answer.value_text)
+                .join(Response, Response.id == Answer.response_id)
+                .where(found)
+                .order_by(Response.submitted_at.desc(), Response.id.desc())
+                .limit(COMMENTS_SHOWN)
+            )
+            comments = tuple(
+                Comment(when.astimezone(tz).date(), key, text or "") for when, key, text in rows
+            )
+    return AgencyDocument(
+        report, agency.kind if agency else "other", city, channels, comments, total
+    )
+
+
+def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument:
+    """Build the city-wide report, agencies' kinds and the agencies x dimensions matrix."""
+    version = build.choose_version(session, scope.slug)
+    report = city_context(
+        session, version.questionnaire.slug, version.version, scope.first, scope.last, timezone
+    )
+    definition = definition_of(version)
+    layout = aggregates.layout_of(version)
+    kinds = {code: kind for code, kind in session.execute(select(Agency.code, Agency.kind))}
+    ids = dict(session.execute(select(Agency.id, Agency.code)).all())
+    per_agency: dict[str, list[Summary]] = {}
+    pieces = aggregates.summaries(session, version, None, scope.first, scope.last, timezone)
+    for (agency_id, _month), summary in pieces.items():
+        per_agency.setdefault(ids[agency_id], []).append(summary)
+    keys = tuple(d.key for d in report.dimensions)
+    titles = tuple(d.title_vi for d in report.dimensions)
+    matrix: dict[str, tuple[DimensionCell, ...]] = {}
+    for code, parts in per_agency.items():
+        dims = {d.key: d for d in dimension_reports(definition, Summary.total(layout, parts))}
+        matrix[code] = tuple(
+            DimensionCell(
+                dims[k].satisfied_pct if k in dims else None,
+                dims[k].reliable if k in dims else False,
+            )
+            for k in keys
+        )
+    return CityDocument(report, kinds, keys, titles, matrix)
+
+
+# -- raw responses ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class RawRow:
+    id: int
+    agency: str
+    submitted_at: dt.datetime
+    channel: str
+    answers: dict[str, tuple[float | None, str | None, bool]]
+
+
+def raw_columns(definition: Questionnaire) -> list[str]:
+    """Return the answer columns of the raw export, in questionnaire order."""
+    return [i.key for i in definition.items()]
+
+
+def raw_rows(
+    session: Session,
+    version: QuestionnaireVersion,
+    agency_ids: Sequence[int] | None,
+    first: dt.date | None,
+    last: dt.date | None,
+    timezone: str,
+    batch: int = BATCH,
+) -> Iterator[RawRow]:
+    """Stream accepted responses with their answers, ``batch`` at a time (keyset paging).
+
+    Only one batch of responses and answers is in memory at any moment, so an
+    export of a million responses runs in constant memory.
+    """
+    start, end = utc_bounds(first, last, zoneinfo.ZoneInfo(timezone))
+    where = and_(*accepted(version.id, agency_ids, start, end))  # type: ignore[arg-type]
+    codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+    after = 0
+    while True:
+        heads = session.execute(
+            select(Response.id, Response.agency_id, Response.submitted_at, Response.channel)
+            .where(where, Response.id > after)
+            .order_by(Response.id)
+            .limit(batch)
+        ).all()
+        if not heads:
+            return
+        low, high = heads[0][0], heads[-1][0]
+        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
+        for rid, key, value, text, na in session.execute(
+            select(
+                Answer.response_id,
+                Answer.question_key,
+                Answer.value_num,
+                Answer.value_text,
+                Answer.is_na,
+            ).where(Answer.response_id >= low, Answer.response_id <= high)
+        ):
+            answers.setdefault(rid, {})[key] = (value, text, bool(na))
+        for rid, agency_id, when, channel in heads:
+            yield RawRow(rid, codes.get(agency_id, "?"), when, channel, answers.get(rid, {}))
+        after = high

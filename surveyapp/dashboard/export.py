@@ -1,0 +1,102 @@
+"""One agency's or the city's report as a file: the shared path of downloads and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.dashboard import documents
+from surveyapp.dashboard.documents import Scope
+from surveyapp.errors import NotFoundError
+from surveyapp.models import Agency
+from surveyapp.renderers import csv as csv_renderer
+from surveyapp.renderers import pdf_agency, pdf_city, xlsx
+from surveyapp.renderers.numbers import DASH
+from surveyapp.reporting import build, serialise
+from surveyapp.reporting.model import Period
+from surveyapp.services.questionnaires import definition_of
+
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+AGENCY_FORMATS = ("pdf", "xlsx", "csv", "json")
+CITY_FORMATS = ("pdf", "xlsx", "json")
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A rendered report: whole bytes/text, or (CSV) an iterator of text chunks."""
+
+    data: bytes | str | Iterator[str]
+    filename: str
+    mimetype: str
+    n_responses: int
+
+
+def _span(period: Period) -> str:
+    return f"{period.from_}{DASH}{period.to}" if period.from_ and period.to else "all"
+
+
+def agency_file(session: Session, code: str, scope: Scope, timezone: str, fmt: str) -> ReportFile:
+    """Render agency ``code``'s report as ``fmt``; raise NotFoundError or InputError."""
+    if fmt not in AGENCY_FORMATS:
+        raise NotFoundError(f"unknown format {fmt!r}; use one of {', '.join(AGENCY_FORMATS)}")
+    agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+    if agency is None:
+        raise NotFoundError(f"no agency with code {code!r}")
+    data: bytes | str | Iterator[str]
+    if fmt == "json":
+        report = build.agency_report(
+            session,
+            agency.code,
+            slug=scope.slug,
+            first=scope.first,
+            last=scope.last,
+            timezone=timezone,
+            breakdowns=scope.breakdowns,
+        )
+        data = serialise.dumps(report)
+    else:
+        doc = documents.agency_document(
+            session, agency.code, scope, timezone, with_city=fmt != "csv"
+        )
+        report = doc.report
+        if fmt == "pdf":
+            data = pdf_agency.render(doc)
+        else:
+            version = documents.version_of(session, report)
+            definition = definition_of(version)
+            columns = documents.raw_columns(definition)
+            rows = documents.raw_rows(
+                session, version, [agency.id], scope.first, scope.last, timezone
+            )
+            if fmt == "xlsx":
+                data = xlsx.agency_workbook(doc, definition, rows, columns)
+            else:
+                data = csv_renderer.csv_chunks(rows, columns, timezone)
+    name = f"{agency.name_vi} ({agency.code}) {_span(report.period)}.{fmt}"
+    return ReportFile(data, name, MIMETYPES[fmt], report.n_responses)
+
+
+def city_file(session: Session, scope: Scope, timezone: str, fmt: str) -> ReportFile:
+    """Render the city-wide report as ``fmt``; raise NotFoundError or InputError."""
+    if fmt not in CITY_FORMATS:
+        raise NotFoundError(f"unknown format {fmt!r}; use one of {', '.join(CITY_FORMATS)}")
+    data: bytes | str
+    if fmt == "json":
+        report = build.city_report(
+            session, slug=scope.slug, first=scope.first, last=scope.last, timezone=timezone
+        )
+        data = serialise.dumps(report)
+    else:
+        doc = documents.city_document(session, scope, timezone)
+        report = doc.report
+        data = pdf_city.render(doc) if fmt == "pdf" else xlsx.city_workbook(doc)
+    name = f"Toàn thành phố {_span(report.period)}.{fmt}"
+    return ReportFile(data, name, MIMETYPES[fmt], report.n_responses)

@@ -1,0 +1,183 @@
+"""Dashboard pages and report downloads: parse, check access, build, render, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from surveyapp import db_app
+from surveyapp.auth.access import (
+    can_read_city,
+    current_staff,
+    login_required,
+    require_agency_access,
+    require_city_access,
+    staff_pages,
+    visible_agencies,
+)
+from surveyapp.auth.downloads import download_response
+from surveyapp.dashboard import documents, export, params
+from surveyapp.dashboard.documents import Scope
+from surveyapp.errors import InputError, NotFoundError
+from surveyapp.renderers import html
+from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
+from surveyapp.renderers.texts import CHANNEL_LABELS
+from surveyapp.reporting import build
+from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.services import audit
+
+bp = staff_pages(Blueprint("dashboard", __name__))
+
+
+def _timezone() -> str:
+    return str(current_app.config["TIMEZONE"])
+
+
+def _scope(*, allow_breakdown: bool = False) -> Scope:
+    try:
+        return params.scope_of(request.args, allow_breakdown=allow_breakdown)
+    except params.ParameterError as exc:
+        abort(400, description=str(exc))
+
+
+def _guard(build: Callable[[], Any]) -> Any:
+    """Run ``build``: unknown things answer 404, refused input 400, stale aggregates 503."""
+    try:
+        return build()
+    except HTTPException:
+        raise
+    except NotFoundError as exc:
+        abort(404, description=str(exc).strip("'\""))
+    except StaleAggregatesError as exc:
+        abort(503, description=str(exc))
+    except (InputError, KeyError) as exc:
+        abort(400, description=str(exc).strip("'\""))
+
+
+def _audit(target: str, fmt: str, scope: Scope) -> None:
+    detail = {
+        "format": fmt,
+        "from": scope.first.isoformat() if scope.first else None,
+        "to": scope.last.isoformat() if scope.last else None,
+        "questionnaire": scope.slug,
+        "comments": scope.comments,
+    }
+    with db_app.get_db().write() as session:
+        audit.record(session, current_staff(), "report.download", target, detail)
+
+
+# -- downloads -------------------------------------------------------------------------
+@bp.get("/reports/agency/<name>")
+@login_required
+def agency_download(name: str) -> Response:
+    """Send one agency's report as PDF, XLSX, raw CSV or JSON."""
+    stem, dot, fmt = name.rpartition(".")
+    agency = require_agency_access(stem if dot and params.CODE.fullmatch(stem) else "-")
+    if fmt not in export.AGENCY_FORMATS:
+        abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
+    scope = _scope()
+    out = _guard(lambda: export.agency_file(db_app.session(), agency.code, scope, _timezone(), fmt))
+    _audit(f"agency:{agency.code}", fmt, scope)
+    return download_response(out.data, out.filename, out.mimetype)
+
+
+@bp.get("/reports/<name>")
+@login_required
+def city_download(name: str) -> Response:
+    """Send the city-wide report as PDF, XLSX or JSON."""
+    stem, dot, fmt = name.rpartition(".")
+    require_city_access()
+    if stem != "city" or not dot:
+        abort(404)
+    if fmt not in export.CITY_FORMATS:
+        abort(404, description=f"unknown format; use one of {', '.join(export.CITY_FORMATS)}")
+    scope = _scope()
+    out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt))
+    _audit("city", fmt, scope)
+    return download_response(out.data, out.filename, out.mimetype)
+
+
+# -- pages -----------------------------------------------------------------------------
+@bp.get("/dashboard")
+@login_required
+def index() -> str:
+    """List the agencies the user may read, with index and rank when there are data."""
+    user = current_staff()
+    scope = _scope()
+    session = db_app.session()
+    agencies = visible_agencies(session, user)
+    rows: dict[str, Any] = {}
+    error = None
+    try:
+        city = build.city_report(
+            session, slug=scope.slug, first=scope.first, last=scope.last, timezone=_timezone()
+        )
+        rows = {r.code: r for r in city.agencies}
+    except (InputError, NotFoundError, StaleAggregatesError) as exc:
+        error = str(exc)
+    return render_template(
+        "dashboard/index.html",
+        agencies=agencies,
+        rows=rows,
+        error=error,
+        city=can_read_city(user),
+        scope=scope,
+        query=params.query_of(scope),
+        kinds=KIND_LABELS,
+    )
+
+
+@bp.get("/dashboard/agency/<code>")
+@login_required
+def agency_page(code: str) -> str:
+    """Show one agency's figures and charts, with filters and download buttons."""
+    agency = require_agency_access(code)
+    scope = _scope(allow_breakdown=True)
+    doc = _guard(
+        lambda: documents.agency_document(db_app.session(), agency.code, scope, _timezone())
+    )
+    return agency_html(doc, scope, city=can_read_city(current_staff()))
+
+
+def agency_html(doc: AgencyDocument, scope: Scope, *, city: bool, css: str | None = None) -> str:
+    """Render the agency page (``css``: a standalone file with the styles inline)."""
+    return render_template(
+        "dashboard/agency.html",
+        doc=doc,
+        r=doc.report,
+        charts=html.agency_charts(doc),
+        scope=scope,
+        query=params.query_of(scope),
+        channels=CHANNEL_LABELS,
+        city=city,
+        singles=[c.key for c in doc.report.profile if c.type == "single_choice"],
+        standalone_css=css,
+    )
+
+
+def city_html(doc: CityDocument, scope: Scope, css: str | None = None) -> str:
+    """Render the city-wide page (``css``: a standalone file with the styles inline)."""
+    return render_template(
+        "dashboard/city.html",
+        city=True,
+        doc=doc,
+        r=doc.report,
+        charts=html.city_charts(doc),
+        scope=scope,
+        query=params.query_of(scope),
+        kinds=KIND_LABELS,
+        standalone_css=css,
+    )
+
+
+@bp.get("/dashboard/city")
+@login_required
+def city_page() -> str:
+    """Show the city-wide ranking, tests and the weakest dimensions."""
+    require_city_access()
+    scope = _scope()
+    doc = _guard(lambda: documents.city_document(db_app.session(), scope, _timezone()))
+    return city_html(doc, scope)

@@ -1,0 +1,263 @@
+"""The agency report PDF: the document an inspector files."""
+
+from __future__ import annotations
+
+from surveyapp.renderers import charts
+from surveyapp.renderers.document import AgencyDocument
+from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, signed, with_interval
+from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
+from surveyapp.renderers.texts import CHANNEL_LABELS, methodology, period_text
+from surveyapp.reporting.model import AgencyReport, DimensionReport, ItemReport
+
+
+def render(doc: AgencyDocument) -> bytes:
+    """Return the PDF of one agency's report."""
+    r = doc.report
+    pdf = Document(
+        f"{r.agency.name_vi} · {period_text(r.period.from_, r.period.to)}", r.generated_at
+    )
+    pdf.set_subject(f"Báo cáo mức độ hài lòng · {r.agency.name_en}")
+    _cover(pdf, doc)
+    _key_figures(pdf, doc)
+    _comparison(pdf, doc)
+    items = {i.key: i for i in r.items}
+    for dim in r.dimensions:
+        _dimension(pdf, r, dim, [items[k] for k in dim.items if k in items])
+    _trend(pdf, r)
+    _drivers(pdf, r)
+    _profile(pdf, r)
+    _comments(pdf, doc)
+    pdf.h2("Phương pháp · Methodology", new_page=True)
+    for head, text in methodology(r.min_n, r.weighted is not None, r.period.timezone):
+        pdf.h3(head)
+        pdf.para(text, 8.5)
+    for note in r.notes:
+        pdf.para(note, 8)
+    return pdf.output_bytes()
+
+
+def _cover(pdf: Document, doc: AgencyDocument) -> None:
+    r = doc.report
+    pdf.add_page()
+    pdf.para("BÁO CÁO MỨC ĐỘ HÀI LÒNG · SATISFACTION REPORT", 9)
+    pdf.h1(r.agency.name_vi)
+    pdf.para(f"{r.agency.name_en} ({r.agency.code})", 11)
+    pdf.ln(2)
+    q = r.questionnaire
+    rows = [
+        ("Kỳ báo cáo · Period", period_text(r.period.from_, r.period.to)),
+        ("Múi giờ · Time zone", r.period.timezone),
+        ("Bảng hỏi · Questionnaire", f"{q.title_vi} ({q.slug}, phiên bản · version {q.version})"),
+        ("Số phiếu · Responses", count(r.n_responses)),
+        ("Lập lúc · Generated", r.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    pdf.data_table(None, rows, (55, 119), align=("LEFT", "LEFT"), size=9)
+    total = sum(n for _, n in doc.channels) or 1
+    pdf.h3("Kênh trả lời · Response channels")
+    pdf.data_table(
+        ["Kênh · Channel", "Số phiếu · n", "%"],
+        [(CHANNEL_LABELS.get(c, c), count(n), num(100 * n / total)) for c, n in doc.channels],
+        (100, 40, 34),
+    )
+    if r.n_responses < r.min_n:
+        pdf.warn(
+            f"{SMALL_SAMPLE}: {r.n_responses} phiếu, dưới ngưỡng {num(r.min_n, 0)}; "
+            f"fewer responses than the threshold of {num(r.min_n, 0)}."
+        )
+
+
+def _key_figures(pdf: Document, doc: AgencyDocument) -> None:
+    r = doc.report
+    pdf.h2("Số liệu chính · Key figures")
+    idx = r.index
+    flag = f"  {SMALL_SAMPLE}" if not idx.reliable else ""
+    pdf.key_figure(
+        "Chỉ số hài lòng · Satisfaction index",
+        num(idx.value),
+        f"KTC 95% · 95% CI {interval(idx.ci)}; {idx.method}{flag}",
+    )
+    row = doc.city_row
+    if row is not None and row.rank is not None:
+        pdf.key_figure(
+            "Thứ hạng · Rank",
+            f"{row.rank} / {doc.ranked}",
+            f"khoảng thứ hạng · rank interval {row.rank_lower}{DASH}{row.rank_upper}",
+        )
+    else:
+        pdf.key_figure("Thứ hạng · Rank", DASH, "không xếp hạng · not ranked")
+    last = r.trend.periods[-1] if r.trend.periods else None
+    change = last.change if last is not None else None
+    if change is not None:
+        pdf.key_figure(
+            "Thay đổi so với kỳ trước · Change",
+            f"{signed(change.difference)} đ.%",
+            f"{last.label if last else ''}, % hài lòng (điểm %) · % satisfied, points; "
+            f"{interval(change.ci)}, p = {p_value(change.p)}"
+            + ("" if change.reliable else f"  {SMALL_SAMPLE}"),
+        )
+    if doc.city is not None:
+        pdf.key_figure(
+            "Trung bình thành phố · City index",
+            num(doc.city.index.value),
+            f"KTC 95% · 95% CI {interval(doc.city.index.ci)}",
+        )
+    nps = r.indices.nps
+    if nps is not None and nps.value is not None:
+        pdf.key_figure("NPS", num(nps.value), f"{interval(nps.ci)}; n = {count(nps.n)}")
+    pdf.ln(1)
+    pdf.data_table(
+        ["Tiêu chí · Dimension", "n", "% hài lòng [KTC 95%]", "Trung bình [KTC 95%]"],
+        [
+            (
+                d.title_vi,
+                count(d.n_min),
+                with_interval(d.satisfied_pct, d.satisfied_ci),
+                with_interval(d.mean, d.mean_ci, 2),
+            )
+            for d in r.dimensions
+        ],
+        (70, 16, 44, 44),
+        flagged=[not d.reliable for d in r.dimensions],
+    )
+
+
+def _comparison(pdf: Document, doc: AgencyDocument) -> None:
+    if doc.city is None:
+        return
+    r = doc.report
+    pdf.h2("So sánh với thành phố · Comparison with the city", need=120)
+    pdf.figure(charts.comparison_bars(r.dimensions, doc.city.dimensions).figure)
+    city = {d.key: d for d in doc.city.dimensions}
+    rows = []
+    for d in r.dimensions:
+        c = city.get(d.key)
+        diff = None
+        if c is not None and c.satisfied_pct is not None and d.satisfied_pct is not None:
+            diff = d.satisfied_pct - c.satisfied_pct
+        rows.append(
+            (d.title_vi, num(d.satisfied_pct), num(c.satisfied_pct if c else None), signed(diff))
+        )
+    pdf.data_table(
+        ["Tiêu chí · Dimension", "Cơ quan", "Thành phố · City", "Chênh · Diff."],
+        rows,
+        (86, 28, 32, 28),
+    )
+
+
+def _dimension(
+    pdf: Document, r: AgencyReport, dim: DimensionReport, items: list[ItemReport]
+) -> None:
+    pdf.h2(f"{dim.title_vi} · {dim.title_en}", new_page=True)
+    if not dim.reliable:
+        pdf.warn(f"{SMALL_SAMPLE}: n = {count(dim.n_min)} < {num(r.min_n, 0)}")
+    alpha = (
+        f"{with_interval(dim.alpha, dim.alpha_ci, 2)} (n = {dim.alpha_n})"
+        if dim.alpha is not None
+        else f"{DASH} ({dim.alpha_reason or 'n/a'})"
+    )
+    pdf.data_table(
+        None,
+        [
+            (
+                "% hài lòng · % satisfied [95% CI]",
+                with_interval(dim.satisfied_pct, dim.satisfied_ci),
+            ),
+            ("Trung bình · Mean (1-5) [95% CI]", with_interval(dim.mean, dim.mean_ci, 2)),
+            ("Điểm 0-100 · Score [95% CI]", with_interval(dim.score_100, dim.score_100_ci)),
+            ("Độ tin cậy Cronbach alpha · Reliability", alpha),
+        ],
+        (80, 94),
+        align=("LEFT", "LEFT"),
+    )
+    if items:
+        pdf.figure(charts.diverging_bars(items).figure)
+        pdf.data_table(
+            ["Câu hỏi · Item", "n", "TB · Mean", "% hài lòng [KTC 95%]"],
+            [
+                (
+                    i.text_vi,
+                    count(i.n),
+                    with_interval(i.mean, i.mean_ci, 2),
+                    with_interval(i.satisfied_pct, i.satisfied_ci),
+                )
+                for i in items
+            ],
+            (86, 14, 36, 38),
+            size=7.5,
+            flagged=[not i.reliable for i in items],
+        )
+
+
+def _trend(pdf: Document, r: AgencyReport) -> None:
+    pdf.h2("Xu hướng · Trend", new_page=True)
+    if not r.trend.periods:
+        pdf.para("Không có dữ liệu · No data.")
+        return
+    pdf.figure(charts.trend_chart(r.trend).figure)
+    pdf.data_table(
+        ["Kỳ · Period", "n", "Chỉ số · Index [95% CI]", "% hài lòng", "Thay đổi · Change"],
+        [
+            (
+                p.label,
+                count(p.n_responses),
+                with_interval(p.index, p.index_ci),
+                num(p.satisfied_pct),
+                signed(p.change.difference) if p.change else DASH,
+            )
+            for p in r.trend.periods
+        ],
+        (28, 18, 56, 34, 38),
+        flagged=[not p.reliable for p in r.trend.periods],
+    )
+    test = r.trend.cochran_armitage
+    if test is not None and test.p is not None:
+        pdf.para(
+            f"Kiểm định xu hướng Cochran-Armitage · trend test: z = {num(test.z, 2)}, "
+            f"p = {p_value(test.p)} ({r.trend.measure})",
+            8,
+        )
+
+
+def _drivers(pdf: Document, r: AgencyReport) -> None:
+    d = r.drivers
+    pdf.h2("Yếu tố tác động · Drivers", need=90)
+    if d is None or not d.weights:
+        pdf.para("Không đủ dữ liệu · Not enough data.")
+        return
+    titles = {dim.key: dim.title_vi for dim in r.dimensions}
+    names = [titles.get(w.name, w.name) for w in d.weights]
+    pdf.figure(charts.driver_bars(names, [w.pct_of_r2 for w in d.weights]).figure)
+    if d.summary_vi:
+        pdf.para(d.summary_vi, 8.5)
+    if d.summary_en:
+        pdf.para(d.summary_en, 8.5)
+    pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}; {d.outcome}", 8)
+    if not d.reliable:
+        pdf.warn(SMALL_SAMPLE)
+
+
+def _profile(pdf: Document, r: AgencyReport) -> None:
+    pdf.h2("Người trả lời · Respondent profile", new_page=True)
+    for choice in r.profile:
+        pdf.h3(f"{choice.text_vi} (n = {count(choice.n)})")
+        pdf.data_table(
+            ["Trả lời · Answer", "n", "%"],
+            [(v.label_vi, count(v.count), num(v.pct)) for v in choice.distribution],
+            (120, 27, 27),
+            size=7.5,
+        )
+
+
+def _comments(pdf: Document, doc: AgencyDocument) -> None:
+    if doc.comments is None:
+        pdf.h2("Ý kiến · Comments")
+        pdf.para("Không đưa vào báo cáo này · Left out of this report on request.", 8.5)
+        return
+    pdf.h2("Ý kiến · Comments", new_page=True)
+    pdf.para(
+        f"{len(doc.comments)} ý kiến gần nhất trên tổng {doc.comments_total} · the "
+        f"{len(doc.comments)} most recent of {doc.comments_total}, as written (unedited).",
+        8,
+    )
+    for comment in doc.comments:
+        pdf.para(f"{comment.day} — {comment.text}", 8.5)
