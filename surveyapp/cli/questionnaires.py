@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from surveyapp.cli.common import ready_db
+from surveyapp.cli.xlsform import import_xlsform
 from surveyapp.definitions import DefinitionError
 from surveyapp.services import questionnaires as service
 
@@ -73,3 +74,6 @@ def list_() -> None:
             click.echo("No questionnaire is loaded; run `surveyapp questionnaires load`.", err=True)
         for version in versions:
             click.echo(f"{version.questionnaire.slug}\t{version.version}\t{version.title_vi}")
+
+
+group.add_command(import_xlsform)

@@ -1,0 +1,175 @@
+"""Read an untrusted XLSForm workbook safely into plain text sheets.
+
+The file is size-checked, its zip members are bounded and scanned for DTDs before
+openpyxl sees it, and openpyxl parses it with defusedxml (used automatically when
+installed). Also the small name helpers the sheets and the converter share.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+LANGS = ("vi", "en")
+_LANGUAGE_WORDS = {"vietnamese": "vi", "tiếng việt": "vi", "english": "en"}
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+class XLSFormError(ValueError):
+    """The file is refused before conversion: too large, not an .xlsx, or unsafe."""
+
+
+@dataclass
+class _Sheet:
+    """One worksheet as text: header columns and the non-empty rows under them."""
+
+    title: str
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+
+    def cell(self, row: int, column: int) -> str:
+        return f"{get_column_letter(column + 1)}{row}"
+
+    def column(self, name: str) -> int | None:
+        for index, header in enumerate(self.headers):
+            if _header_key(header) == name:
+                return index
+        return None
+
+    def translated(self, base: str) -> dict[str | None, int]:
+        """Map language (``None`` for the plain column) to column for ``base`` (label, hint)."""
+        found: dict[str | None, int] = {}
+        for index, header in enumerate(self.headers):
+            key = _header_key(header)
+            if key == base:
+                found[None] = index
+            elif key.startswith(base + "::"):
+                lang = _language(header.split("::", 1)[1])
+                if lang is not None:
+                    found.setdefault(lang, index)
+        return found
+
+
+def _header_key(header: str) -> str:
+    key = re.sub(r"\s*::\s*", "::", header.strip().lower())
+    return "list_name" if key == "list name" else key
+
+
+def _language(spec: str) -> str | None:
+    found = re.search(r"\(([A-Za-z-]+)\)\s*$", spec)
+    code = (found.group(1) if found else spec).strip().lower()
+    code = _LANGUAGE_WORDS.get(code, code).split("-")[0]
+    return code if code in LANGS else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _key(name: str, prefix: str) -> str:
+    """Turn an XLSForm name into one of our keys: ``[a-z][a-z0-9_]{0,62}``."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode().lower()
+    key = re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
+    if not key or not key[0].isalpha():
+        key = f"{prefix}{key}" if key else prefix
+    return key[:63]
+
+
+def _declares_dtd(
+    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]
+) -> bool:
+    """Scan one XML member for ``<!DOCTYPE``/``<!ENTITY``, counting what is unpacked."""
+    keep = max(len(marker) for marker in _DTD_MARKERS) - 1
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(65536):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            window = tail + chunk
+            if any(marker in window for marker in _DTD_MARKERS):
+                return True
+            tail = window[-keep:]
+    return False
+
+
+def _check_archive(path: Path, max_bytes: int) -> None:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise XLSFormError(f"{path}: {size} bytes is over the limit of {max_bytes} bytes")
+    if not zipfile.is_zipfile(path):
+        raise XLSFormError(
+            f"{path}: not an .xlsx workbook (an old .xls or a CSV file? save it as Excel .xlsx)"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise XLSFormError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            budget = [MAX_UNPACKED_BYTES]
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")) and _declares_dtd(
+                    path, archive, info, budget
+                ):
+                    raise XLSFormError(
+                        f"{path}: {info.filename} declares a DTD or entities; refused "
+                        "(a spreadsheet never needs one, and entities can read local files)"
+                    )
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise XLSFormError(f"{path}: damaged .xlsx workbook ({exc})") from None
+
+
+def _sheet(worksheet: Any) -> _Sheet:
+    rows: list[tuple[int, list[str]]] = []
+    headers: list[str] | None = None
+    header_row = 0
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        texts = [_text(value) for value in values]
+        if not any(texts):
+            continue
+        if headers is None:
+            headers, header_row = texts, number
+            continue
+        rows.append((number, texts + [""] * (len(headers) - len(texts))))
+    return _Sheet(worksheet.title, header_row, headers or [], rows)
+
+
+def read_sheets(path: Path, *, max_bytes: int = MAX_BYTES) -> dict[str, _Sheet]:
+    """Read the workbook at ``path`` safely; return its sheets by lower-case name."""
+    _check_archive(path, max_bytes)
+    # openpyxl leaves its own file handle open when loading fails; this one is closed.
+    with path.open("rb") as stream:
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            # defusedxml's refusals are ValueErrors as well.
+            raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
+        try:
+            return {ws.title.strip().lower(): _sheet(ws) for ws in workbook.worksheets}
+        except (ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
+        finally:
+            workbook.close()
