@@ -7,7 +7,11 @@ every other module stays fully checked under ``mypy --strict``.
 from __future__ import annotations
 
 # scipy has no inline types; "unused-ignore" keeps this valid once scipy-stubs is added.
+import numpy as np
+import numpy.typing as npt
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
+FloatArray = npt.NDArray[np.float64]
 
 
 def norm_isf(q: float) -> float:
@@ -18,6 +22,12 @@ def norm_isf(q: float) -> float:
 def norm_sf(x: float) -> float:
     """Upper-tail probability of the standard normal."""
     return float(stats.norm.sf(x))
+
+
+def norm_sf_array(x: FloatArray) -> FloatArray:
+    """Upper-tail probabilities of the standard normal, element-wise, in one call."""
+    out: FloatArray = np.asarray(stats.norm.sf(x), dtype=np.float64)
+    return out
 
 
 def t_isf(q: float, df: float) -> float:

@@ -54,6 +54,16 @@ from surveyapp.reporting.sufficient import ALL_SCORED, Summary
 from surveyapp.services.questionnaires import definition_of
 
 
+def _dunn(scope: str, table: RankTable) -> Dunn:
+    if not table.values:
+        return Dunn((), "no_data", scope)
+    result = dunn(table)
+    pairs = tuple(
+        DunnPair(p.group_a, p.group_b, p.z, p.p_value, p.p_adjusted) for p in result.pairs
+    )
+    return Dunn(pairs, _reason(result.reason), scope)
+
+
 def _kruskal(scope: str, table: RankTable, min_n: float) -> Kruskal:
     result = kruskal_wallis(table, min_n=min_n)
     return Kruskal(
@@ -168,7 +178,7 @@ def city_report(
                 reason=idx[i].reason,
             )
         )
-    dunn_result = dunn(table) if table.values else None
+    by_dimension = {key: rank_table(codes, sums, key) for key, _ in layout.dimensions}
     chi = chi_square_satisfied(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
     month_sums = {m: Summary.total(layout, parts) for m, parts in by_month.items()}
     return CityReport(
@@ -185,17 +195,10 @@ def city_report(
         agencies=tuple(rows),
         kruskal=_kruskal(ALL_SCORED, table, min_n),
         kruskal_by_dimension=tuple(
-            _kruskal(key, rank_table(codes, sums, key), min_n) for key, _ in layout.dimensions
+            _kruskal(key, dim_table, min_n) for key, dim_table in by_dimension.items()
         ),
-        dunn=Dunn((), "no_data")
-        if dunn_result is None
-        else Dunn(
-            tuple(
-                DunnPair(p.group_a, p.group_b, p.z, p.p_value, p.p_adjusted)
-                for p in dunn_result.pairs
-            ),
-            _reason(dunn_result.reason),
-        ),
+        dunn=_dunn(ALL_SCORED, table),
+        dunn_by_dimension=tuple(_dunn(key, dim_table) for key, dim_table in by_dimension.items()),
         chi2=ChiSquare(
             None if layout.overall is None else f"{layout.overall} % satisfied",
             chi.statistic,

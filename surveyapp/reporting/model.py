@@ -325,8 +325,11 @@ class DunnPair:
 
 @dataclass(frozen=True)
 class Dunn:
+    """Dunn's pairwise tests (Holm-adjusted) on respondents' means within ``scope``."""
+
     pairs: tuple[DunnPair, ...]
     reason: str | None
+    scope: str = "__all__"
 
 
 @dataclass(frozen=True)
@@ -393,6 +396,7 @@ class CityReport:
     kruskal: Kruskal
     kruskal_by_dimension: tuple[Kruskal, ...]
     dunn: Dunn
+    dunn_by_dimension: tuple[Dunn, ...]
     chi2: ChiSquare
     trend: Trend
     drivers: DriverResult | None

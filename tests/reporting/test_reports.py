@@ -247,6 +247,23 @@ def test_city_report_matches_scipy(loaded: Loaded) -> None:
     for pair in pairs:
         assert pair["p_holm"] == approx(posthoc.loc[pair["a"], pair["b"]])
         assert pair["p"] == approx(raw.loc[pair["a"], pair["b"]])
+    assert report["dunn"]["scope"] == "__all__"
+
+    # The same per dimension, on each respondent's mean over that dimension's items.
+    assert [d["scope"] for d in report["dunn_by_dimension"]] == [
+        k["scope"] for k in report["kruskal_by_dimension"]
+    ]
+    for entry in report["dunn_by_dimension"]:
+        dim_means = respondent_means(frame, DIMENSIONS[entry["scope"]])
+        dim_long = pd.DataFrame({"agency": frame.agency, "mean": dim_means}).dropna()
+        present = dim_long.agency.nunique()
+        assert len(entry["pairs"]) == present * (present - 1) // 2, entry["scope"]
+        if present < 2:
+            continue
+        ref = scikit_posthocs.posthoc_dunn(dim_long, val_col="mean", group_col="agency",
+                                           p_adjust="holm")  # fmt: skip
+        for pair in entry["pairs"]:
+            assert pair["p_holm"] == approx(ref.loc[pair["a"], pair["b"]]), entry["scope"]
 
     # Chi-square of % satisfied (overall item) across agencies.
     overall = frame.dropna(subset=["overall_satisfaction"])
