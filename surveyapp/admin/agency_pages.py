@@ -5,8 +5,6 @@ Admins reach every agency's; an agency user only its own (others answer 404).
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -120,18 +118,6 @@ def poster(code: str, slug: str, fmt: str) -> Response:
     )
 
 
-def codes_from(text: str) -> list[str]:
-    """Codes from a plain list (one a line) or a CSV with a ``code`` column."""
-    text = text.removeprefix("\ufeff")
-    first = text.split("\n", 1)[0]
-    if "," in first or first.strip().lower() == "code":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if "code" not in (reader.fieldnames or []):
-            raise InputError("line 1: a CSV file needs a 'code' column")
-        return [row.get("code") or "" for row in reader]
-    return text.splitlines()
-
-
 def new_codes(count: int, prefix: str) -> list[str]:
     """Return ``count`` random one-time codes like ``Q1-7K3Q-XM2D`` (40 random bits each)."""
     return [
@@ -190,7 +176,7 @@ def dossier_upload(code: str) -> Response:
         except UnicodeDecodeError:
             raise InputError("the file is not UTF-8 text") from None
         with db_app.get_db().write() as session:
-            result = dossiers.load_codes(session, agency.id, codes_from(text))
+            result = dossiers.load_codes(session, agency.id, dossiers.parse_codes(text))
             audit.record(
                 session,
                 user,

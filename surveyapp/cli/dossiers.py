@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
@@ -21,18 +19,6 @@ def group() -> None:
     """Load dossier codes (mã hồ sơ) and make questionnaires require them."""
 
 
-def _codes_from(text: str) -> list[str]:
-    """Codes from a plain list (one a line) or a CSV with a ``code`` column."""
-    text = text.removeprefix("\ufeff")
-    first = text.split("\n", 1)[0]
-    if "," in first or first.strip().lower() == "code":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if "code" not in (reader.fieldnames or []):
-            raise InputError("line 1: a CSV file needs a 'code' column")
-        return [row.get("code") or "" for row in reader]
-    return text.splitlines()
-
-
 @group.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--agency", "agency_code", required=True, help="Agency that issued the codes.")
@@ -46,7 +32,7 @@ def load(file: Path, agency_code: str) -> None:
     try:
         with ready_db().write() as session:
             agency = get_agency(session, agency_code)
-            result = dossiers.load_codes(session, agency.id, _codes_from(text))
+            result = dossiers.load_codes(session, agency.id, dossiers.parse_codes(text))
     except NotFoundError as exc:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:

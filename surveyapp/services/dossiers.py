@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +29,18 @@ class LoadResult:
 def normalise_code(raw: str) -> str:
     """Return a code as stored: upper case, without spaces."""
     return "".join(raw.split()).upper()
+
+
+def parse_codes(text: str) -> list[str]:
+    """Codes from a plain list (one a line) or a CSV with a ``code`` column."""
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    if "," in first or first.strip().lower() == "code":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if "code" not in (reader.fieldnames or []):
+            raise InputError("line 1: a CSV file needs a 'code' column")
+        return [row.get("code") or "" for row in reader]
+    return text.splitlines()
 
 
 def load_codes(session: Session, agency_id: int, codes: Iterable[str]) -> LoadResult:
