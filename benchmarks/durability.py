@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchdb import prepare
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SLUG = "every-type"
@@ -126,21 +128,6 @@ class Postgres:
             parent = Path(self.data_dir).parent
             if parent.name.startswith("surveyapp-pg."):
                 shutil.rmtree(parent, ignore_errors=True)
-
-
-def prepare_database(url: str) -> None:
-    sys.path.insert(0, str(REPO))
-    from surveyapp import schema
-    from surveyapp.db import Database, make_engine
-    from surveyapp.services.agencies import AgencyInput, add_agency
-    from surveyapp.services.questionnaires import load_files
-
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    with Database(engine).write() as session:
-        load_files(session, [REPO / "tests/public/data/every-type.yaml"])
-        add_agency(session, AgencyInput(AGENCY, "Quận 1", "District 1", "district", []))
-    engine.dispose()
 
 
 @dataclass
@@ -404,7 +391,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             pg = Postgres.start(args.pg_port)
             url = pg.url
-        prepare_database(url)
+        prepare(url, REPO / "tests/public/data/every-type.yaml", AGENCY)
         port = free_port()
         env = {
             **os.environ,

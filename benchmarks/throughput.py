@@ -34,6 +34,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchdb import prepare
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
@@ -130,21 +132,6 @@ def answers_body(port: int) -> str:
     return body
 
 
-def prepare(url: str) -> None:
-    sys.path.insert(0, str(REPO))
-    from surveyapp import schema
-    from surveyapp.db import Database, make_engine
-    from surveyapp.services.agencies import AgencyInput, add_agency
-    from surveyapp.services.questionnaires import load_files
-
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    with Database(engine).write() as session:
-        load_files(session, [REPO / "questionnaires/sipas.yaml"])
-        add_agency(session, AgencyInput("Q1", "Quận 1", "District 1", "district", []))
-    engine.dispose()
-
-
 def fresh_postgres(server_url: str) -> str:
     import psycopg
 
@@ -235,7 +222,7 @@ def run_hello(args: argparse.Namespace) -> dict[str, float]:
 
 
 def run_form(name: str, url: str, work: Path, args: argparse.Namespace) -> dict[str, float]:
-    prepare(url)
+    prepare(url, REPO / "questionnaires/sipas.yaml", "Q1")
     port = free_port()
     env = {
         **os.environ,
