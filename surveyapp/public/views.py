@@ -41,6 +41,7 @@ from surveyapp.forms.builder import (
 )
 from surveyapp.i18n import LANGUAGE_NAMES, current_language
 from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
+from surveyapp.public import blank_form
 from surveyapp.public.common import origin_headers, policy
 from surveyapp.services import submissions
 from surveyapp.services.submissions import (
@@ -113,10 +114,22 @@ def _form_page(
     status: int,
     errors: list[AnswerError] | None = None,
     notice: str | None = None,
+    *,
+    blank: bool = False,
 ) -> Response:
+    """Render the form page; ``blank`` (a new form) reuses the rendered questions."""
     lang = current_language()
     messages = {e.item_key: e.message(lang) for e in errors or []}
-    sections, links = page_of(form, opened.definition, lang, messages)
+    links: list[ErrorLink] = []
+    if blank:
+        sections_html = blank_form.blank_sections(
+            opened.version.content_hash,
+            lang,
+            lambda: page_of(form, opened.definition, lang)[0],
+        )
+    else:
+        sections, links = page_of(form, opened.definition, lang, messages)
+        sections_html = blank_form.render_sections(sections)
     for key, target, text in (
         (AGENCY_KEY, "agency", _("Agency")),
         (DOSSIER_KEY, "dossier", _("Dossier code")),
@@ -134,7 +147,7 @@ def _form_page(
         if opened.definition.description
         else None,
         agency_name=(agency.name_en if lang == "en" else agency.name_vi) if agency else None,
-        sections=sections,
+        sections_html=sections_html,
         error_links=links,
         messages=messages,
         notice=notice,
@@ -179,7 +192,7 @@ def form(slug: str) -> Response:
     data: dict[str, Any] = {"token": token}
     if opened.dossier_required:
         data["dossier"] = request.args.get("code", "")[:64]
-    return _form_page(opened, form_class(formdata=None, data=data), 200)
+    return _form_page(opened, form_class(formdata=None, data=data), 200, blank=True)
 
 
 @bp.post("/q/<slug>")
@@ -204,11 +217,42 @@ def submit(slug: str) -> Response:
         # The token names the version answered; a newer version may have been loaded since.
         with db_app.get_db().session() as session:
             context = submissions.read_form_token(session, submission, policy())
-        version_id: int | None = context.version.id
     except TokenError:
-        version_id = None
+        return _form_again(slug, None, sent, notice=_expired_notice())
     except SubmissionRefusedError as exc:
         return _refused(exc)
+    # Only the answers are read here; the agency and dossier code come from the request.
+    answers_form = build_form(context.definition, lang)(formdata=sent)
+    submission = replace(submission, answers=raw_answers(answers_form, context.definition))
+    try:
+        outcome = submissions.submit(db_app.get_db(), submission, policy())
+    except SubmissionRefusedError as exc:
+        return _refused(exc)
+    except TokenError:
+        return _form_again(slug, context.version.id, sent, notice=_expired_notice())
+    if isinstance(outcome, Invalid):
+        return _form_again(slug, context.version.id, sent, errors=outcome.errors)
+    target = url_for("public.thanks", slug=slug, receipt=outcome.receipt, **_keep_query())
+    return redirect(target, code=303)  # type: ignore[return-value]
+
+
+def _expired_notice() -> str:
+    return _(
+        "This form was open for too long to be accepted. "
+        "Check your answers and send the form again."
+    )
+
+
+def _form_again(
+    slug: str,
+    version_id: int | None,
+    sent: Any,
+    *,
+    errors: list[AnswerError] | None = None,
+    notice: str | None = None,
+) -> Response:
+    """Show the form again with the answers sent (422): with errors, or a new token."""
+    lang = current_language()
     opened = _open(slug, version_id)
     form_class = build_form(
         opened.definition,
@@ -217,26 +261,13 @@ def submit(slug: str) -> Response:
         dossier=opened.dossier_required,
     )
     bound = form_class(formdata=sent)
-    submission = replace(submission, answers=raw_answers(bound, opened.definition))
-    try:
-        outcome = submissions.submit(db_app.get_db(), submission, policy())
-    except SubmissionRefusedError as exc:
-        return _refused(exc)
-    except TokenError:
+    if notice is not None:
         bound.token.data = issue_token(
             str(current_app.config["SECRET_KEY"]),
             opened.version.id,
             opened.agency.id if opened.agency else None,
         )
-        notice = _(
-            "This form was open for too long to be accepted. "
-            "Check your answers and send the form again."
-        )
-        return _form_page(opened, bound, 422, notice=notice)
-    if isinstance(outcome, Invalid):
-        return _form_page(opened, bound, 422, outcome.errors)
-    target = url_for("public.thanks", slug=slug, receipt=outcome.receipt, **_keep_query())
-    return redirect(target, code=303)  # type: ignore[return-value]
+    return _form_page(opened, bound, 422, errors, notice)
 
 
 def _refused(exc: SubmissionRefusedError) -> Response:
