@@ -98,24 +98,8 @@ def _merge(
     timezone: str,
     summary: Summary,
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Create the row if missing without racing a concurrent submission, then lock it.
-    session.execute(
-        insert(ReportAggregate)
-        .values(
-            questionnaire_version_id=version_id,
-            agency_id=agency_id,
-            month=month,
-            timezone=timezone,
-            n_responses=0,
-            stats=Summary(layout).to_dict(),
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["questionnaire_version_id", "agency_id", "month"])
-    )
     # A month kept in another zone stays marked with it; reports then ask for a rebuild.
-    row_id, stats = session.execute(
+    locked = (
         select(ReportAggregate.id, ReportAggregate.stats)
         .where(
             ReportAggregate.questionnaire_version_id == version_id,
@@ -123,7 +107,29 @@ def _merge(
             ReportAggregate.month == month,
         )
         .with_for_update()
-    ).one()
+    )
+    found = session.execute(locked).first()
+    if found is None:
+        # Create the row without racing a concurrent submission, then lock it.
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(ReportAggregate)
+            .values(
+                questionnaire_version_id=version_id,
+                agency_id=agency_id,
+                month=month,
+                timezone=timezone,
+                n_responses=0,
+                stats=Summary(layout).to_dict(),
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_nothing(
+                index_elements=["questionnaire_version_id", "agency_id", "month"]
+            )
+        )
+        found = session.execute(locked).one()
+    row_id, stats = found
     merged = Summary.from_dict(layout, stats) + summary
     session.execute(
         update(ReportAggregate)
