@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
 from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin
-from surveyapp.admin.forms import ActionForm, AgencyForm, CsvUploadForm
+from surveyapp.admin.forms import ActionForm, AgencyEditForm, AgencyForm, CsvUploadForm
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.services import audit
+from surveyapp.models import Agency
+from surveyapp.services import agency_theme, audit
 from surveyapp.services.agencies import (
     AgencyInput,
     add_agency,
@@ -19,6 +21,8 @@ from surveyapp.services.agencies import (
 )
 
 CSV_LIMIT = 1024 * 1024
+#: Largest request body of the agency edit form: a logo and the other fields.
+LOGO_UPLOAD_LIMIT = agency_theme.LOGO_MAX_BYTES + 64 * 1024
 
 
 def _input(form: AgencyForm) -> AgencyInput:
@@ -80,34 +84,46 @@ def agencies() -> Response:
 
 @bp.route("/agencies/<code>", methods=["GET", "POST"])
 def agency_edit(code: str) -> Response:
-    """Edit an agency's names, kind and origins (the code stays)."""
+    """Edit an agency's names, kind, origins and theme (colour, logo); the code stays."""
     user = require_admin()
     try:
         agency = get_agency(db_app.session(), code)
     except NotFoundError:
         abort(404)
-    form = AgencyForm()
+    if request.method == "POST":
+        # A logo may be larger than what other forms may send (MAX_CONTENT_LENGTH).
+        configured = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        request.max_content_length = max(configured, LOGO_UPLOAD_LIMIT)
+    try:
+        form = AgencyEditForm()
+    except RequestEntityTooLarge:
+        flash(f"logo: the file is larger than {agency_theme.LOGO_MAX_BYTES // 1024} KiB", "error")
+        return _edit_page(agency, _filled(AgencyEditForm(formdata=None), agency), 413)
     status = 200
     if request.method == "GET":
-        form.code.data = agency.code
-        form.name_vi.data = agency.name_vi
-        form.name_en.data = agency.name_en
-        form.kind.data = agency.kind
-        form.origins.data = "\n".join(o.origin for o in agency.origins)
+        _filled(form, agency)
     elif form.validate_on_submit():
         data = _input(form)
         data.code = agency.code
+        upload = form.logo.data
         try:
+            # Decoding and re-encoding the image happens before the write lock is taken.
+            theme = agency_theme.check_theme(
+                form.theme_color.data,
+                upload.read(agency_theme.LOGO_MAX_BYTES + 1) if upload else None,
+                remove_logo=bool(form.remove_logo.data),
+            )
             with db_app.get_db().write() as session:
                 was_active = agency.active
                 saved = add_agency(session, data, replace=True)
                 saved.active = was_active
+                changed = agency_theme.apply_theme(session, saved, theme)
                 audit.record(
                     session,
                     user,
                     "agency.edit",
                     f"agency:{saved.code}",
-                    {"origins": [o.origin for o in saved.origins]},
+                    {"origins": [o.origin for o in saved.origins], **changed},
                 )
         except InputError as exc:
             flash_problems(exc)
@@ -117,8 +133,30 @@ def agency_edit(code: str) -> Response:
             return redirect(url_for("admin.agency_edit", code=agency.code), 303)
     else:
         status = 400 if "csrf_token" in form.errors else 422
+    return _edit_page(agency, form, status)
+
+
+def _filled(form: AgencyEditForm, agency: Agency) -> AgencyEditForm:
+    form.code.data = agency.code
+    form.name_vi.data = agency.name_vi
+    form.name_en.data = agency.name_en
+    form.kind.data = agency.kind
+    form.origins.data = "\n".join(o.origin for o in agency.origins)
+    form.theme_color.data = agency.theme_color or ""
+    return form
+
+
+def _edit_page(agency: Agency, form: AgencyEditForm, status: int) -> Response:
+    with db_app.get_db().session() as session:
+        theme = agency_theme.get_theme(session, agency.code)
     return page(
-        "admin/agency_edit.html", status, form=form, agency=agency, action_form=ActionForm()
+        "admin/agency_edit.html",
+        status,
+        form=form,
+        agency=agency,
+        action_form=ActionForm(formdata=None),  # the body may be unreadable (413)
+        logo_size=theme.logo_size if theme else None,
+        logo_version=theme.logo_sha256[:16] if theme and theme.logo_sha256 else None,
     )
 
 

@@ -38,6 +38,20 @@ class AgencyForm(FlaskForm):
     )
 
 
+class AgencyEditForm(AgencyForm):
+    """An agency's details and the theme of its public form: a colour and a logo."""
+
+    theme_color = StringField(
+        "Màu chủ đạo · Theme colour (#rrggbb, empty: none)",
+        render_kw={"placeholder": "#005ea2", "autocomplete": "off", "spellcheck": "false"},
+    )
+    logo = FileField(
+        "Biểu trưng · Logo (PNG or JPEG, at most 512 KiB and 4 megapixels)",
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
+    remove_logo = BooleanField("Xóa biểu trưng hiện tại · Remove the current logo")
+
+
 class CsvUploadForm(FlaskForm):
     """A CSV file."""
 

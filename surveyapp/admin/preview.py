@@ -10,6 +10,8 @@ from surveyapp.definitions import Questionnaire
 from surveyapp.forms.builder import AgencyChoice, build_form, page_of
 from surveyapp.i18n import LANGUAGE_NAMES, LANGUAGES, set_language
 from surveyapp.models import Agency
+from surveyapp.public.blank_form import render_sections
+from surveyapp.public.theme import page_theme
 
 
 def preview_language() -> str:
@@ -48,7 +50,8 @@ def render_form(
         title=definition.title.get(lang),
         description=definition.description.get(lang) if definition.description else None,
         agency_name=(agency.name_en if lang == "en" else agency.name_vi) if agency else None,
-        sections=sections,
+        agency_theme=page_theme(agency.code) if agency else None,
+        sections_html=render_sections(sections),
         error_links=links,
         messages={},
         notice=None,

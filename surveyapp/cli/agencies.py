@@ -56,7 +56,7 @@ def list_(include_inactive: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_(file: Path) -> None:
-    """Add or update agencies from a CSV FILE (columns code,name_vi,name_en,kind,origins).
+    """Add or update agencies from a CSV FILE (code,name_vi,name_en,kind,origins[,theme_color]).
 
     Origins are separated by spaces. Every row is checked first; if any is
     wrong, nothing is imported.

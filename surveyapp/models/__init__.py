@@ -19,6 +19,7 @@ from surveyapp.models.core import (
     utcnow,
 )
 from surveyapp.models.public import DossierCode, DossierRequirement
+from surveyapp.models.theme import AgencyLogo
 
 __all__ = [
     "AGENCY_KINDS",
@@ -27,6 +28,7 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "Agency",
+    "AgencyLogo",
     "AgencyOrigin",
     "Answer",
     "AuditEvent",

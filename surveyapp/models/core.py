@@ -38,6 +38,11 @@ NAMING_CONVENTION = {
 }
 
 AGENCY_KINDS = ("department", "district", "other")
+#: A theme colour is ``#rrggbb`` in lower case; only such a value is ever written into CSS.
+THEME_COLOR_CHECK = (
+    "theme_color IS NULL OR (length(theme_color) = 7 AND substr(theme_color, 1, 1) = '#' "
+    "AND ltrim(substr(theme_color, 2), '0123456789abcdef') = '')"
+)
 CHANNELS = ("web", "embed", "api", "paper")
 STATUSES = ("accepted", "quarantined", "deleted")
 
@@ -88,6 +93,7 @@ class Agency(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", AGENCY_KINDS), name="kind"),
         CheckConstraint("length(code) BETWEEN 1 AND 32", name="code_length"),
+        CheckConstraint(THEME_COLOR_CHECK, name="theme_color"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +109,9 @@ class Agency(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: When the agency was registered (UTC).
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Accent colour of the agency's public form (``#rrggbb``, lower case), or None.
+    #: Its logo lives in ``agency_logos`` (surveyapp/models/theme.py), apart from this row.
+    theme_color: Mapped[str | None] = mapped_column(String(7))
 
     origins: Mapped[list[AgencyOrigin]] = relationship(
         back_populates="agency", cascade="all, delete-orphan", order_by="AgencyOrigin.origin"

@@ -13,12 +13,13 @@ def init_app(app: Flask) -> None:
     """Read the public settings and register the public and API blueprints."""
     from surveyapp import i18n, limits
     from surveyapp.api import views as api_views
-    from surveyapp.public import views
+    from surveyapp.public import theme, views
 
     i18n.init_app(app)
     limits.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api_views.bp)
+    theme.init_app(app)  # agencies' colours and logos on their forms
     for code in PUBLIC_ERRORS:
         app.register_error_handler(code, _public_error)
 

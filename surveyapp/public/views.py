@@ -41,7 +41,7 @@ from surveyapp.forms.builder import (
 )
 from surveyapp.i18n import LANGUAGE_NAMES, current_language
 from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
-from surveyapp.public import blank_form
+from surveyapp.public import blank_form, theme
 from surveyapp.public.common import origin_headers, policy
 from surveyapp.services import submissions
 from surveyapp.services.submissions import (
@@ -147,6 +147,7 @@ def _form_page(
         if opened.definition.description
         else None,
         agency_name=(agency.name_en if lang == "en" else agency.name_vi) if agency else None,
+        agency_theme=theme.page_theme(agency.code) if agency else None,
         sections_html=sections_html,
         error_links=links,
         messages=messages,

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import AGENCY_KINDS, Agency, AgencyOrigin
 from surveyapp.origins import OriginError, normalise_origin
+from surveyapp.services.agency_theme import parse_color
 
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
-CSV_COLUMNS = ("code", "name_vi", "name_en", "kind", "origins")
+CSV_COLUMNS = ("code", "name_vi", "name_en", "kind", "origins", "theme_color")
 MAX_NAME_LENGTH = 200
 
 
@@ -28,6 +29,8 @@ class AgencyInput:
     name_en: str
     kind: str
     origins: list[str] = field(default_factory=list)
+    #: ``#rrggbb``; "" removes the colour, None keeps the agency's current one.
+    theme_color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,13 @@ def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]
             continue
         if origin not in origins:
             origins.append(origin)
-    clean = AgencyInput(code, names["name_vi"], names["name_en"], kind, origins)
+    color = data.theme_color
+    if color is not None:
+        try:
+            color = parse_color(color) or ""
+        except ValueError as exc:
+            problems.append(("theme_color", str(exc)))
+    clean = AgencyInput(code, names["name_vi"], names["name_en"], kind, origins, color)
     return clean, problems
 
 
@@ -79,6 +88,8 @@ def _apply(session: Session, data: AgencyInput) -> bool:
     agency.name_en = data.name_en
     agency.kind = data.kind
     agency.active = True
+    if data.theme_color is not None:
+        agency.theme_color = data.theme_color or None
     wanted = set(data.origins)
     for existing in list(agency.origins):
         if existing.origin not in wanted:
@@ -147,6 +158,7 @@ def parse_agencies_csv(text: str) -> list[AgencyInput]:
                 name_en=record.get("name_en") or "",
                 kind=record.get("kind") or "",
                 origins=(record.get("origins") or "").split(),
+                theme_color=record.get("theme_color"),  # None without the column: kept
             )
             clean, problems = check_agency(data)
             errors.extend(f"row {row_number}, column {col}: {msg}" for col, msg in problems)
