@@ -14,7 +14,7 @@ from surveyapp.errors import InputError, NotFoundError
 from surveyapp.reporting import aggregates, build, serialise
 from surveyapp.reporting.aggregates import StaleAggregatesError
 
-FORMATS = ("json", "pdf", "xlsx", "csv", "html")
+FORMATS = ("json", "pdf", "xlsx", "csv", "sav", "html")
 
 
 def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -90,6 +90,13 @@ def group() -> None:
 )
 @click.option("--no-comments", is_flag=True, help="Leave free-text comments out of PDFs.")
 @click.option(
+    "--lang",
+    type=click.Choice(("vi", "en")),
+    default="vi",
+    show_default=True,
+    help="Language of the variable and value labels of --format sav.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -109,6 +116,7 @@ def write(
     fmt: str,
     all_agencies: bool,
     no_comments: bool,
+    lang: str,
     output: Path | None,
 ) -> None:
     """Write one agency's report or, with --all, the city-wide comparison."""
@@ -126,6 +134,7 @@ def write(
             fmt,
             not no_comments,
             output,
+            lang,
         )
         return
     if city == (agency_code is not None):

@@ -13,7 +13,7 @@ from surveyapp.dashboard.documents import Scope
 from surveyapp.errors import NotFoundError
 from surveyapp.models import Agency
 from surveyapp.renderers import csv as csv_renderer
-from surveyapp.renderers import pdf_agency, pdf_city, xlsx
+from surveyapp.renderers import pdf_agency, pdf_city, sav, xlsx
 from surveyapp.renderers.numbers import DASH
 from surveyapp.reporting import build, serialise
 from surveyapp.reporting.model import Period
@@ -24,16 +24,19 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
+    "sav": "application/x-spss-sav",
 }
-AGENCY_FORMATS = ("pdf", "xlsx", "csv", "json")
+AGENCY_FORMATS = ("pdf", "xlsx", "csv", "sav", "json")
+#: Formats of raw responses, which need no city-wide context.
+RAW_FORMATS = ("csv", "sav")
 CITY_FORMATS = ("pdf", "xlsx", "json")
 
 
 @dataclass(frozen=True)
 class ReportFile:
-    """A rendered report: whole bytes/text, or (CSV) an iterator of text chunks."""
+    """A rendered report: whole bytes/text, or an iterator of text (CSV) or byte (SAV) chunks."""
 
-    data: bytes | str | Iterator[str]
+    data: bytes | str | Iterator[str] | Iterator[bytes]
     filename: str
     mimetype: str
     n_responses: int
@@ -43,14 +46,20 @@ def _span(period: Period) -> str:
     return f"{period.from_}{DASH}{period.to}" if period.from_ and period.to else "all"
 
 
-def agency_file(session: Session, code: str, scope: Scope, timezone: str, fmt: str) -> ReportFile:
-    """Render agency ``code``'s report as ``fmt``; raise NotFoundError or InputError."""
+def agency_file(
+    session: Session, code: str, scope: Scope, timezone: str, fmt: str, *, lang: str = "vi"
+) -> ReportFile:
+    """Render agency ``code``'s report as ``fmt``; raise NotFoundError or InputError.
+
+    ``lang`` (vi or en) is the language of the SAV file's variable and value labels.
+    """
     if fmt not in AGENCY_FORMATS:
         raise NotFoundError(f"unknown format {fmt!r}; use one of {', '.join(AGENCY_FORMATS)}")
+    sav.check_language(lang)
     agency = session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
     if agency is None:
         raise NotFoundError(f"no agency with code {code!r}")
-    data: bytes | str | Iterator[str]
+    data: bytes | str | Iterator[str] | Iterator[bytes]
     if fmt == "json":
         report = build.agency_report(
             session,
@@ -64,7 +73,7 @@ def agency_file(session: Session, code: str, scope: Scope, timezone: str, fmt: s
         data = serialise.dumps(report)
     else:
         doc = documents.agency_document(
-            session, agency.code, scope, timezone, with_city=fmt != "csv"
+            session, agency.code, scope, timezone, with_city=fmt not in RAW_FORMATS
         )
         report = doc.report
         if fmt == "pdf":
@@ -78,6 +87,10 @@ def agency_file(session: Session, code: str, scope: Scope, timezone: str, fmt: s
             )
             if fmt == "xlsx":
                 data = xlsx.agency_workbook(doc, definition, rows, columns)
+            elif fmt == "sav":
+                q, period = report.questionnaire, report.period
+                title = f"{q.slug} v{q.version} {agency.code} {_span(period)} ({timezone})"
+                data = sav.sav_chunks(rows, definition, columns, timezone, lang=lang, title=title)
             else:
                 data = csv_renderer.csv_chunks(rows, columns, timezone)
     name = f"{agency.name_vi} ({agency.code}) {_span(report.period)}.{fmt}"

@@ -1,4 +1,4 @@
-"""``surveyapp report --format pdf|xlsx|csv`` and ``--all-agencies``: report files on disk."""
+"""``surveyapp report --format pdf|xlsx|csv|sav`` and ``--all-agencies``: report files on disk."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def write(
     fmt: str,
     comments: bool,
     output: Path | None,
+    lang: str = "vi",
 ) -> None:
     """Write one report file, or one per agency into a directory with a progress bar."""
     if sum((city, agency_code is not None, all_agencies)) != 1:
@@ -39,7 +40,7 @@ def write(
         raise click.UsageError(f"--from {first} is after --to {last}")
     if output is None:
         raise click.UsageError(f"--format {fmt} needs -o (a file, or a directory)")
-    if city and fmt == "csv":
+    if city and fmt in export.RAW_FORMATS:
         raise click.UsageError("the city-wide report comes as json, pdf or xlsx")
     scope = Scope(slug, first, last, breakdowns, comments)
     render = _html_file if fmt == "html" else None
@@ -53,7 +54,9 @@ def write(
                 elif city:
                     out = export.city_file(session, scope, timezone, fmt)
                 else:
-                    out = export.agency_file(session, agency_code or "", scope, timezone, fmt)
+                    out = export.agency_file(
+                        session, agency_code or "", scope, timezone, fmt, lang=lang
+                    )
                 _save(output, out)
                 click.echo(f"{output}: {out.n_responses} responses reported", err=True)
                 return
@@ -81,7 +84,7 @@ def write(
                         out = (
                             render(session, code, scope, timezone)
                             if render is not None
-                            else export.agency_file(session, code, scope, timezone, fmt)
+                            else export.agency_file(session, code, scope, timezone, fmt, lang=lang)
                         )
                     except (InputError, NotFoundError) as exc:
                         click.echo(f"\n{code}: skipped: {exc}", err=True)
@@ -99,9 +102,9 @@ def _save(path: Path, out: export.ReportFile) -> None:
     elif isinstance(out.data, str):
         path.write_text(out.data + "\n", encoding="utf-8")
     else:
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with path.open("wb") as handle:
             for chunk in out.data:
-                handle.write(chunk)
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
 
 def _html_file(

@@ -73,13 +73,15 @@ def _audit(target: str, fmt: str, scope: Scope) -> None:
 @bp.get("/reports/agency/<name>")
 @login_required
 def agency_download(name: str) -> Response:
-    """Send one agency's report as PDF, XLSX, raw CSV or JSON."""
+    """Send one agency's report as PDF, XLSX, raw CSV or SAV, or JSON."""
     stem, dot, fmt = name.rpartition(".")
     agency = require_agency_access(stem if dot and params.CODE.fullmatch(stem) else "-")
     if fmt not in export.AGENCY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
     scope = _scope()
-    out = _guard(lambda: export.agency_file(db_app.session(), agency.code, scope, _timezone(), fmt))
+    lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
+    session, timezone = db_app.session(), _timezone()
+    out = _guard(lambda: export.agency_file(session, agency.code, scope, timezone, fmt, lang=lang))
     _audit(f"agency:{agency.code}", fmt, scope)
     return download_response(out.data, out.filename, out.mimetype)
 
