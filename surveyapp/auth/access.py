@@ -11,6 +11,8 @@ The rules, for reports and embed settings alike:
   city-wide pages are never linked from an agency user's pages.
 
 Staff pages are never cached (``Cache-Control: no-store``) and never framed.
+A signed-in user refused a staff page (400: no CSRF token; 403; 404: not theirs)
+is logged as a warning for the operators (ASVS 7.2.2).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, g, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +32,8 @@ from surveyapp.security import DEFAULT_CSP
 
 #: Roles that read every agency's reports and the city-wide report.
 CITY_ROLES = ("admin", "inspector")
+#: Staff answers logged as refusals when a signed-in user gets them.
+REFUSED_STATUSES = frozenset({400, 403, 404})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,6 +138,8 @@ def staff_headers(response: Response) -> Response:
     """Forbid caching and framing of staff pages, whatever a view set."""
     if not g.get("surveyapp_staff_page"):
         return response
+    if response.status_code in REFUSED_STATUSES:
+        _log_refusal(response.status_code)
     headers = response.headers
     headers["Cache-Control"] = "no-store"
     headers["X-Frame-Options"] = "DENY"
@@ -142,3 +148,18 @@ def staff_headers(response: Response) -> Response:
     if "frame-ancestors 'none'" not in headers.get("Content-Security-Policy", ""):
         headers["Content-Security-Policy"] = DEFAULT_CSP
     return response
+
+
+def _log_refusal(status: int) -> None:
+    user = current_staff()
+    if user is None:
+        return  # anonymous visitors are sent to sign in; their 400s say nothing of access
+    # %r quotes the path: a CR or LF in it cannot forge a log line (ASVS 7.3.1).
+    current_app.logger.warning(
+        "staff request refused: %s %r -> %d (user %d, %s)",
+        request.method,
+        request.path,
+        status,
+        user.id,
+        user.role,
+    )

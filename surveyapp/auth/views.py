@@ -10,7 +10,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
-from surveyapp.auth import secret_key
+from surveyapp.auth import secret_key, start_session_clock
 from surveyapp.auth.access import (
     can_read_city,
     current_staff,
@@ -79,22 +79,30 @@ def login() -> Response:
     # A new session for the signed-in user: nothing set before sign-in survives it.
     session.clear()
     login_user(outcome.user)
+    start_session_clock()
     return redirect(target or url_for("staff.home"), 303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (a POST with the form's CSRF token) and return to the sign-in page."""
+    """Sign out (a POST with the form's CSRF token) and return to the sign-in page.
+
+    Every session of the account ends, including copies of this session's cookie.
+    """
     form = LogoutForm()
     if not form.validate_on_submit():
         abort(400, description=FORM_EXPIRED)
     user = current_staff()
     if user is not None:
         with db_app.get_db().write() as write:
+            accounts.end_sessions(write, user.id)
             audit.record(write, user, "logout", f"user:{user.email}")
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login"), 303)
+    response = redirect(url_for("auth.login"), 303)
+    # Cached staff pages and any storage of this origin go too (ASVS 8.2.3).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @staff_bp.get("/staff")

@@ -206,6 +206,13 @@ def set_password(
     return user
 
 
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (signing out); the next sign-in starts a new one."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+
+
 def load_session_user(session: Session, session_id: str) -> User | None:
     """Return the active user whose current session id is ``session_id``, else None.
 

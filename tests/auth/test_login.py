@@ -185,7 +185,8 @@ def https_app(engine: Engine, db: Database) -> Iterator[Flask]:
 
 
 def session_cookie(response: TestResponse) -> str:
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    names = ("session=", "__Host-session=")  # the https name is host-only (ASVS 3.4.4)
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(names)]
     assert len(cookies) == 1
     return cookies[0]
 
