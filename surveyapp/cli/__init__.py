@@ -37,6 +37,7 @@ cli = FlaskGroup(
     help="Citizen-satisfaction surveys: questionnaires, agencies, responses and reports.",
 )
 cli.add_command(database.init_db)
+cli.add_command(database.group)
 cli.add_command(questionnaires.group)
 cli.add_command(agencies.group)
 cli.add_command(demo.demo)
