@@ -21,6 +21,7 @@ REPO_DIR = PACKAGE_DIR.parent
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class ConfigError(Exception):
@@ -79,6 +80,56 @@ def _validate_public_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def _validate_redis_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or parts.path):
+        raise ConfigError(
+            "SURVEYAPP_REDIS_URL must be a redis://HOST:PORT/DB, rediss:// or unix:// URL, "
+            f"not {url!r}"
+        )
+    try:
+        import redis  # noqa: F401 - only checks that the client is installed
+    except ImportError:
+        raise ConfigError(
+            "SURVEYAPP_REDIS_URL is set but the redis client is not installed: "
+            'pip install "surveyapp[redis]"'
+        ) from None
+    return url
+
+
+def _flag_setting(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0 (true or false), not {env.get(name)!r}")
+
+
+def check_shared_state(settings: Mapping[str, Any]) -> None:
+    """Refuse settings that keep per-process or per-machine state (several app servers).
+
+    Several app servers behind a load balancer must share the secret key (sessions,
+    form tokens), the database and the rate-limit counters; a generated key, a SQLite
+    file or in-memory limits would each silently differ between them.
+    """
+    problems = []
+    if settings.get("SECRET_KEY_GENERATED"):
+        problems.append(
+            "SURVEYAPP_SECRET_KEY is not set (a key generated into instance/ differs "
+            "on every machine)"
+        )
+    if str(settings.get("DATABASE_URL", "")).startswith("sqlite"):
+        problems.append("SURVEYAPP_DATABASE_URL is a SQLite file on this machine")
+    if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        problems.append(
+            "rate limits are counted in memory per process: set SURVEYAPP_REDIS_URL "
+            "(or SURVEYAPP_RATELIMIT_STORAGE_URL)"
+        )
+    if problems:
+        raise ConfigError("SURVEYAPP_REQUIRE_SHARED_STATE is set but " + "; ".join(problems))
+
+
 def _int_setting(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -123,18 +174,26 @@ def load_settings(
         or env.get("SURVEYAPP_DATABASE_URL")
         or f"sqlite:///{instance_path / 'surveyapp.sqlite'}"
     )
-    secret_key = (
-        overrides.get("SECRET_KEY")
-        or env.get("SURVEYAPP_SECRET_KEY")
-        or _instance_secret_key(instance_path)
+    require_shared = bool(
+        overrides.get("REQUIRE_SHARED_STATE")
+        if "REQUIRE_SHARED_STATE" in overrides
+        else _flag_setting(env, "SURVEYAPP_REQUIRE_SHARED_STATE")
     )
-    if len(secret_key) < 16:
+    secret_key = overrides.get("SECRET_KEY") or env.get("SURVEYAPP_SECRET_KEY")
+    secret_generated = not secret_key
+    if not secret_key and not require_shared:
+        # Never write a per-machine key when several machines are required to agree.
+        secret_key = _instance_secret_key(instance_path)
+    secret_key = secret_key or ""
+    if secret_key and len(secret_key) < 16:
         raise ConfigError("SURVEYAPP_SECRET_KEY must be at least 16 characters long")
     tz_name = env.get("SURVEYAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
     try:
         zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"SURVEYAPP_TIMEZONE is not a known time zone: {tz_name!r}") from None
+    raw_redis = overrides.get("REDIS_URL", env.get("SURVEYAPP_REDIS_URL"))
+    redis_url = _validate_redis_url(raw_redis) if raw_redis else None
     settings: dict[str, Any] = {
         "SECRET_KEY": secret_key,
         "DATABASE_URL": _validate_database_url(database_url),
@@ -150,12 +209,22 @@ def load_settings(
         # Public form: anti-abuse and token lifetime.
         "MIN_FILL_SECONDS": _number_setting(env, "SURVEYAPP_MIN_FILL_SECONDS", 3.0, 0.0),
         "FORM_TOKEN_MAX_AGE": _number_setting(env, "SURVEYAPP_FORM_TOKEN_MAX_AGE", 86400.0, 60.0),
-        # Rate limits (Flask-Limiter). The in-memory store counts per worker process.
-        "RATELIMIT_STORAGE_URI": env.get("SURVEYAPP_RATELIMIT_STORAGE_URL") or "memory://",
+        # Shared state of several app servers: Redis holds rate-limit counters and the
+        # city report cache when set.
+        "REDIS_URL": redis_url,
+        "REQUIRE_SHARED_STATE": require_shared,
+        "SECRET_KEY_GENERATED": secret_generated,
+        # Rate limits (Flask-Limiter). The in-memory store counts per worker process;
+        # an explicit storage URL wins over SURVEYAPP_REDIS_URL.
+        "RATELIMIT_STORAGE_URI": (
+            env.get("SURVEYAPP_RATELIMIT_STORAGE_URL") or redis_url or "memory://"
+        ),
         "RATELIMIT_SUBMIT": env.get("SURVEYAPP_RATELIMIT_SUBMIT") or "20 per minute;300 per hour",
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
     }
     settings.update(overrides)
+    if require_shared:
+        check_shared_state(settings)
     return settings

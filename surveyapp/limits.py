@@ -4,7 +4,9 @@ Limits count per client and questionnaire. The client is a keyed hash of its IP
 address (HMAC with the secret key), so no raw address is kept even in the limit
 store. The in-memory store (the default) counts per worker process: with N
 gunicorn workers a client gets up to N times the limit. Several workers or
-machines should share a Redis store (``SURVEYAPP_RATELIMIT_STORAGE_URL=redis://...``).
+machines share a Redis store (``SURVEYAPP_REDIS_URL``, or an explicit
+``SURVEYAPP_RATELIMIT_STORAGE_URL``). While that store is unreachable, limits are
+counted in memory per process rather than refusing every submission.
 """
 
 from __future__ import annotations
@@ -51,4 +53,14 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    if not str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        # A shared store that is down must not turn every form into an error page:
+        # count in memory until it answers again (Flask-Limiter checks periodically).
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+        if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss", "unix")):
+            # Fail fast: a request waits at most this long for an unreachable store.
+            app.config.setdefault(
+                "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+            )
     limiter.init_app(app)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,76 @@ def test_short_stored_secret_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret_key").write_text("abc")
     with pytest.raises(ConfigError, match="too short"):
         load_settings(tmp_path, env={})
+
+
+# -- several app servers: Redis and shared state --------------------------------------------
+
+SHARED = {
+    "SURVEYAPP_SECRET_KEY": "s" * 40,
+    "SURVEYAPP_DATABASE_URL": "postgresql+psycopg://u@db.internal/surveyapp",
+    "SURVEYAPP_REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def test_redis_url_stores_rate_limits_unless_a_storage_url_is_given(tmp_path: Path) -> None:
+    alone = load_settings(tmp_path, env={"SURVEYAPP_SECRET_KEY": "k" * 32})
+    assert alone["REDIS_URL"] is None
+    assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
+    shared = load_settings(tmp_path, env=SHARED)
+    assert shared["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379/0"
+    explicit = load_settings(
+        tmp_path, env={**SHARED, "SURVEYAPP_RATELIMIT_STORAGE_URL": "memory://"}
+    )
+    assert explicit["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert explicit["REDIS_URL"] == "redis://redis.internal:6379/0"
+
+
+@pytest.mark.parametrize("url", ["http://redis:6379", "redis:", "localhost:6379"])
+def test_a_bad_redis_url_is_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="SURVEYAPP_REDIS_URL"):
+        load_settings(tmp_path, env={"SURVEYAPP_SECRET_KEY": "k" * 32, "SURVEYAPP_REDIS_URL": url})
+
+
+def test_shared_state_required_and_given(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, env={**SHARED, "SURVEYAPP_REQUIRE_SHARED_STATE": "1"})
+    assert settings["REQUIRE_SHARED_STATE"] is True
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SURVEYAPP_SECRET_KEY", "SURVEYAPP_SECRET_KEY is not set"),
+        ("SURVEYAPP_DATABASE_URL", "SQLite"),
+        ("SURVEYAPP_REDIS_URL", "rate limits are counted in memory"),
+    ],
+)
+def test_shared_state_required_refuses_per_machine_state(
+    tmp_path: Path, missing: str, message: str
+) -> None:
+    env = {k: v for k, v in SHARED.items() if k != missing}
+    with pytest.raises(ConfigError, match=message):
+        load_settings(tmp_path, env={**env, "SURVEYAPP_REQUIRE_SHARED_STATE": "true"})
+    assert not (tmp_path / "secret_key").exists()  # no per-machine key was made
+
+
+def test_shared_state_flag_must_be_a_boolean(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SURVEYAPP_REQUIRE_SHARED_STATE"):
+        load_settings(tmp_path, env={**SHARED, "SURVEYAPP_REQUIRE_SHARED_STATE": "maybe"})
+
+
+def test_create_app_refuses_in_memory_limits_when_shared_state_is_required() -> None:
+    with pytest.raises(ConfigError, match="in memory"):
+        create_app(
+            {
+                "DATABASE_URL": "postgresql+psycopg://u@db.internal/surveyapp",
+                "SECRET_KEY": "k" * 32,
+                "REQUIRE_SHARED_STATE": True,
+            }
+        )
+
+
+def test_serve_require_shared_state_refuses_in_memory_limits(cli: Any) -> None:
+    result = cli("serve", "--workers", "4", "--require-shared-state")
+    assert result.exit_code == 1
+    assert "--require-shared-state is set but" in result.output
+    assert "rate limits are counted in memory" in result.output

@@ -7,15 +7,14 @@ views stay thin and renderers never see a session.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import zoneinfo
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from surveyapp.dashboard import report_cache
 from surveyapp.definitions import Questionnaire
 from surveyapp.models import Agency, Answer, QuestionnaireVersion, ReportAggregate, Response
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
@@ -48,9 +47,8 @@ def version_of(session: Session, report: AgencyReport) -> QuestionnaireVersion:
     return build.choose_version(session, report.questionnaire.slug, report.questionnaire.version)
 
 
-_city_cache: OrderedDict[tuple[object, ...], CityReport] = OrderedDict()
-_city_lock = threading.Lock()
-CITY_CACHE_SIZE = 8
+#: The per-process cache (benchmarks clear it); with Redis, report_cache.current() is shared.
+_city_cache = report_cache.local
 
 
 def city_context(
@@ -61,11 +59,13 @@ def city_context(
     last: dt.date | None,
     timezone: str,
 ) -> CityReport:
-    """Return the city-wide report an agency report is compared with, cached per process.
+    """Return the city-wide report an agency report is compared with, cached.
 
     The key includes a fingerprint of the aggregates (rows, responses, last update),
     which every accepted submission and every rebuild changes, so a cached report
     is never stale; repeated agency downloads then skip the city-wide statistics.
+    The cache is this process's, or Redis shared by every app server when
+    ``SURVEYAPP_REDIS_URL`` is set (see ``report_cache``).
     """
     stored = build.choose_version(session, slug, version)
     fingerprint = tuple(
@@ -79,19 +79,12 @@ def city_context(
         ).one()
     )
     key = (stored.id, first, last, timezone, *fingerprint)
-    with _city_lock:
-        found = _city_cache.get(key)
-        if found is not None:
-            _city_cache.move_to_end(key)
-            return found
-    report = build.city_report(
-        session, slug=slug, version=version, first=first, last=last, timezone=timezone
+    return report_cache.current().get_or_compute(
+        key,
+        lambda: build.city_report(
+            session, slug=slug, version=version, first=first, last=last, timezone=timezone
+        ),
     )
-    with _city_lock:
-        _city_cache[key] = report
-        while len(_city_cache) > CITY_CACHE_SIZE:
-            _city_cache.popitem(last=False)
-    return report
 
 
 def agency_document(

@@ -51,7 +51,7 @@ def test_serve_refuses_uninitialised_database_then_serves(tmp_path: Path) -> Non
     )
     try:
         health = None
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core machine
         while time.monotonic() < deadline and server.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
