@@ -6,8 +6,9 @@ with an Origin header and keep resending the same form until it is
 acknowledged (303 to a receipt). Every acknowledged receipt is recorded with
 the unique comment its form carried. Mid-run it kills one worker, then
 another, then the master (with ``kill -9``) and starts the master again; on
-PostgreSQL it also restarts the server (``pg_ctl restart -m fast``) on a
-private instance started with ``.ci/start-postgres`` on its own port.
+PostgreSQL it also restarts the server with ``pg_ctl restart -m immediate`` (as
+a crash would stop it, so it recovers from its WAL) on a private instance
+started with ``.ci/start-postgres`` on its own port.
 
 At the end it checks, straight from the database: every acknowledged receipt is
 stored exactly once with the comment that was sent; no comment is stored twice;
@@ -110,15 +111,21 @@ class Postgres:
 
     def _pg_ctl(self, *args: str) -> None:
         as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        # The server started by "restart" must not inherit a pipe of ours: reading the
+        # pipe to its end would then wait for the server to exit. It logs to a file.
         subprocess.run(
             [*as_postgres, f"{self.bindir}/pg_ctl", "-D", self.data_dir, "-w", *args],
             check=True,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             timeout=120,
         )
 
     def restart(self) -> None:
-        self._pg_ctl("restart", "-m", "fast")
+        """Stop the server as a crash would (no shutdown checkpoint), then start it."""
+        log = str(Path(self.data_dir).parent / "server.log")
+        self._pg_ctl("restart", "-m", "immediate", "-l", log)
 
     def stop(self) -> None:
         try:
@@ -194,6 +201,8 @@ class Server:
                     "30",
                     "--graceful-timeout",
                     "5",
+                    # Workers forked from a loaded app start at once after a kill -9.
+                    "--preload",
                     "surveyapp:create_app()",
                 ],
                 cwd=REPO,
@@ -204,18 +213,23 @@ class Server:
         self.starts += 1
         self.wait_ready()
 
-    def wait_ready(self, seconds: float = 60) -> None:
-        # Wait until the port accepts connections: under load a /healthz request would
-        # queue behind the clients' requests in the backlog.
+    def wait_ready(self, seconds: float = 90) -> None:
+        # Wait until /healthz answers. After a restart under load the request queues
+        # behind the clients' requests in the backlog, which is what they see too.
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 break
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.1)
         tail = self.log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"gunicorn did not start within {seconds} s:\n{tail}")
 
@@ -308,8 +322,8 @@ class Client(threading.Thread):
         except http.client.IncompleteRead:
             self.tally.count("partial_http_response")
             return None
-        except (OSError, http.client.HTTPException):
-            self.tally.count("transport_error")
+        except (OSError, http.client.HTTPException) as exc:
+            self.tally.count(f"transport_error {type(exc).__name__}")
             return None
         finally:
             conn.close()
@@ -429,7 +443,8 @@ def run(args: argparse.Namespace) -> int:
                 assert pg is not None
                 pg.restart()
                 events.append(
-                    f"{at:.1f}s pg_ctl restart, back in {time.monotonic() - began - at:.1f}s"
+                    f"{at:.1f}s pg_ctl restart -m immediate, "
+                    f"back in {time.monotonic() - began - at:.1f}s"
                 )
         for client in clients:
             client.join(timeout=max(1.0, stop + args.grace + 35 - time.monotonic()))
