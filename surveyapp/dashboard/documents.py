@@ -104,13 +104,14 @@ def agency_document(
     version = version_of(session, report)
     city = None
     if with_city:
-        city = city_context(
+        # Rank and city average only: no city-wide significance tests for one agency.
+        city = build.city_ranking(
             session,
-            report.questionnaire.slug,
-            report.questionnaire.version,
-            scope.first,
-            scope.last,
-            timezone,
+            slug=report.questionnaire.slug,
+            version=report.questionnaire.version,
+            first=scope.first,
+            last=scope.last,
+            timezone=timezone,
         )
     tz = zoneinfo.ZoneInfo(timezone)
     start, end = utc_bounds(scope.first, scope.last, tz)

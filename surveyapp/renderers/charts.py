@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Patch
+from PIL import Image
 
 from surveyapp.renderers.fonts import nfc
 from surveyapp.reporting.model import AgencyRow, DimensionReport, ItemReport, Trend
@@ -78,6 +79,24 @@ def png(fig: FigureBase, dpi: int = 150) -> bytes:
     return out.getvalue()
 
 
+def raster(fig: FigureBase, dpi: int = 150) -> Image.Image:
+    """Return ``fig`` drawn at ``dpi`` as an RGB image, without encoding it.
+
+    For documents that compress pixels themselves: fpdf2 decodes a PNG and deflates
+    its pixels again, so encoding one first only costs time (~40 ms a chart).
+    """
+    fig = root(fig)
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
+    # matplotlib's Agg canvas methods carry no annotations.
+    canvas.draw()  # type: ignore[no-untyped-call]
+    width, height = canvas.get_width_height(physical=True)
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    return Image.frombuffer("RGBA", (width, height), pixels).convert("RGB")
+
+
 def svg(fig: FigureBase) -> bytes:
     """Return ``fig`` as SVG bytes (text drawn as paths: no font needed to view it)."""
     fig = root(fig)
@@ -103,14 +122,19 @@ def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
     ax = _axes(ax, 7.0, 0.45 * len(items) + 1.0, left=2.7, bottom=0.5, top=0.45)
     labels: list[str] = []
     legend: list[str] = []
+    # One barh call per answer step across all items (not one per bar): building
+    # a chart's artists cost as much as drawing them.
+    steps: dict[tuple[int, int], tuple[list[int], list[float], list[float]]] = {}
     for row, item in enumerate(items):
         pcts = [v.pct or 0.0 for v in item.distribution]
         k = len(pcts)
         mid = k // 2 if k % 2 else None
         left = -(sum(pcts[: k // 2]) + (pcts[mid] / 2 if mid is not None else 0.0))
-        colours = STEPS5 if k == 5 else _palette(k)
         for step, pct in enumerate(pcts):
-            ax.barh(row, pct, left=left, color=colours[step], edgecolor="white", linewidth=0.5)
+            rows, lefts, widths = steps.setdefault((k, step), ([], [], []))
+            rows.append(row)
+            lefts.append(left)
+            widths.append(pct)
             if pct >= 7:
                 ax.text(left + pct / 2, row, f"{pct:.0f}", ha="center", va="center", fontsize=7)
             left += pct
@@ -118,6 +142,9 @@ def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
         labels.append(_wrap(item.text_vi) + flag)
         if not legend:
             legend = [nfc(v.label_vi) for v in item.distribution]
+    for (k, step), (rows, lefts, widths) in steps.items():
+        colours = STEPS5 if k == 5 else _palette(k)
+        ax.barh(rows, widths, left=lefts, color=colours[step], edgecolor="white", linewidth=0.5)
     ax.set_yticks(range(len(items)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="#333333", linewidth=0.8)

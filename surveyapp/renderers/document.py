@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from surveyapp.reporting.model import AgencyReport, AgencyRow, CityReport
+from surveyapp.reporting.ranking import CityRanking, RankedAgency
 
 KIND_LABELS = {
     "department": ("Sở, ban, ngành", "Departments"),
@@ -27,19 +28,20 @@ class Comment:
 class AgencyDocument:
     """An agency report with the city context it is compared with.
 
-    ``city`` is the city-wide report for the same questionnaire version and
-    days (rank, city average); ``comments`` is None when they are left out.
+    ``city`` is the city-wide report, or just its ranking and city average
+    (``reporting.ranking``, the same figures for a fraction of the cost), for the
+    same questionnaire version and days; ``comments`` is None when they are left out.
     """
 
     report: AgencyReport
     kind: str
-    city: CityReport | None
+    city: CityReport | CityRanking | None
     channels: tuple[tuple[str, int], ...]
     comments: tuple[Comment, ...] | None
     comments_total: int
 
     @property
-    def city_row(self) -> AgencyRow | None:
+    def city_row(self) -> AgencyRow | RankedAgency | None:
         """Return this agency's row of the city-wide ranking."""
         if self.city is None:
             return None

@@ -4,20 +4,20 @@ fpdf2 was chosen over WeasyPrint (needs Pango/Cairo system libraries and fetches
 URLs found in HTML) and ReportLab (larger API, no benefit here): it installs
 with pip alone, embeds DejaVu Sans for Vietnamese, and text given to ``cell`` or
 ``multi_cell`` is drawn literally (markdown off), so free-text answers cannot
-inject markup. Images are passed as bytes, never as names or URLs.
+inject markup. Charts are drawn onto the page as vectors and text (``pdf_figure``);
+images are passed as pixels, never as names or URLs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF, XPos, YPos
 from matplotlib.figure import FigureBase
 
-from surveyapp.renderers import charts
+from surveyapp.renderers import charts, pdf_figure
 from surveyapp.renderers.fonts import FAMILY, font_path, nfc
 
 INK = (33, 37, 41)
@@ -195,14 +195,29 @@ class Document(FPDF):
         return [str(line) for line in found] or [""]  # type: ignore[union-attr]
 
     def figure(self, fig: FigureBase, width: float | None = None, dpi: int = 130) -> None:
-        """Place a chart (PNG bytes, full text width unless ``width`` mm is given)."""
+        """Place a chart, full text width unless ``width`` mm is given.
+
+        Drawn as vectors and PDF text (``pdf_figure``); a chart with an image (a
+        heatmap) as pixels at ``dpi``.
+        """
         w = width or self.epw
         fig = charts.root(fig)
         fw, fh = fig.get_size_inches()
         h = w * fh / fw
         if self.get_y() + h > self.h - self.b_margin:
             self.add_page()
-        self.image(io.BytesIO(charts.png(fig, dpi)), w=w, x=self.l_margin + (self.epw - w) / 2)
+        x = self.l_margin + (self.epw - w) / 2
+        if any(ax.images for ax in fig.axes):
+            self.image(charts.raster(fig, dpi), w=w, x=x)
+        else:
+            top, line_width = self.get_y(), self.line_width
+            font = (self.font_family, self.font_style, self.font_size_pt)
+            pdf_figure.draw(self, fig, x, top, w)
+            self.set_line_width(line_width)
+            self.set_text_color(*INK)
+            if font[0]:
+                self.set_font(*font)
+            self.set_y(top + h)
         self.ln(2)
 
     def key_figure(self, label: str, value: str, note: str = "") -> None:

@@ -1,5 +1,6 @@
 """Building reports from the database: one agency's report; the city-wide one is in
-``surveyapp.reporting.city`` and re-exported here."""
+``surveyapp.reporting.city`` and the city figures an agency is compared with (rank,
+city average) in ``surveyapp.reporting.ranking``, both re-exported here."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from surveyapp.reporting.model import (
     BreakdownGroup,
 )
 from surveyapp.reporting.periods import GRAINS, period_start, trend
+from surveyapp.reporting.ranking import CityRanking, city_ranking
 from surveyapp.reporting.scope import (
     NOTE_ONE_VERSION,
     ReportError,
@@ -136,4 +138,12 @@ def _breakdown(
     return Breakdown(question, tuple(out))
 
 
-__all__ = ["GRAINS", "ReportError", "agency_report", "choose_version", "city_report"]
+__all__ = [
+    "GRAINS",
+    "CityRanking",
+    "ReportError",
+    "agency_report",
+    "choose_version",
+    "city_ranking",
+    "city_report",
+]

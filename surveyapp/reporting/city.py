@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import (
+    RankEntry,
     RankTable,
     chi_square_satisfied,
     dunn,
@@ -20,7 +21,7 @@ from analysis import (
     versus_rest_ranks,
     wilson_interval,
 )
-from surveyapp.models import Agency
+from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting import aggregates
 from surveyapp.reporting.model import (
     CITY_SCHEMA,
@@ -29,6 +30,7 @@ from surveyapp.reporting.model import (
     CityReport,
     Dunn,
     DunnPair,
+    IndexReport,
     Kruskal,
     VersusRest,
 )
@@ -90,6 +92,48 @@ def rank_table(groups: Sequence[str], per_group: Sequence[Summary], scope: str) 
     return RankTable(tuple(groups), tuple(float(grid[i]) for i in used), counts[:, used])
 
 
+def agency_sums(
+    session: Session,
+    version: QuestionnaireVersion,
+    first: dt.date | None,
+    last: dt.date | None,
+    timezone: str,
+) -> tuple[list[Agency], list[Summary], dict[dt.date, list[Summary]]]:
+    """The agencies a city-wide comparison lists (active, or with responses in scope),
+    by code, with each one's summary over the days, and the month summaries."""
+    layout = aggregates.layout_of(version)
+    pieces = aggregates.summaries(session, version, None, first, last, timezone)
+    per_agency: dict[int, list[Summary]] = defaultdict(list)
+    by_month: dict[dt.date, list[Summary]] = defaultdict(list)
+    for (agency_id, month), summary in pieces.items():
+        per_agency[agency_id].append(summary)
+        by_month[month].append(summary)
+    agencies = list(
+        session.scalars(
+            select(Agency)
+            .where(Agency.active | Agency.id.in_(list(per_agency)))
+            .order_by(Agency.code)
+        )
+    )
+    sums = [Summary.total(layout, per_agency.get(a.id, [])) for a in agencies]
+    return agencies, sums, by_month
+
+
+def rank_entries(codes: Sequence[str], idx: Sequence[IndexReport]) -> dict[str, RankEntry]:
+    """Rank (1 = best) and rank interval of every agency with an index and its SE."""
+    ranked = [i for i, r in enumerate(idx) if r.value is not None and r.se is not None]
+    if not ranked:
+        return {}
+    return {
+        e.name: e
+        for e in rank_by_simulation(
+            [codes[i] for i in ranked],
+            [idx[i].value for i in ranked],  # type: ignore[misc]
+            [idx[i].se for i in ranked],  # type: ignore[misc]
+        )
+    }
+
+
 def city_report(
     session: Session,
     *,
@@ -107,36 +151,11 @@ def city_report(
     layout = aggregates.layout_of(chosen)
     min_n = min_n_of(definition)
     period = _period(session, chosen, None, first, last, timezone)
-    pieces = aggregates.summaries(session, chosen, None, first, last, timezone)
-    per_agency: dict[int, list[Summary]] = defaultdict(list)
-    by_month: dict[dt.date, list[Summary]] = defaultdict(list)
-    for (agency_id, month), summary in pieces.items():
-        per_agency[agency_id].append(summary)
-        by_month[month].append(summary)
-    agencies = list(
-        session.scalars(
-            select(Agency)
-            .where(Agency.active | Agency.id.in_(list(per_agency)))
-            .order_by(Agency.code)
-        )
-    )
-    sums = [Summary.total(layout, per_agency.get(a.id, [])) for a in agencies]
+    agencies, sums, by_month = agency_sums(session, chosen, first, last, timezone)
     city = Summary.total(layout, sums)
     codes = [a.code for a in agencies]
     idx = [index_report(definition, s) for s in sums]
-    ranked = [i for i, r in enumerate(idx) if r.value is not None and r.se is not None]
-    ranks = (
-        {
-            e.name: e
-            for e in rank_by_simulation(
-                [codes[i] for i in ranked],
-                [idx[i].value for i in ranked],  # type: ignore[misc]
-                [idx[i].se for i in ranked],  # type: ignore[misc]
-            )
-        }
-        if ranked
-        else {}
-    )
+    ranks = rank_entries(codes, idx)
     table = rank_table(codes, sums, ALL_SCORED)
     sat = [_satisfied(s) for s in sums]
     rest_sat = versus_rest_proportions(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)

@@ -88,20 +88,28 @@ def count_accepted(
     return int(session.scalar(query) or 0)
 
 
-def span_of(
+def edge_of(
     session: Session,
     version_id: int,
     agency_ids: Collection[int] | None,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """First and last submission time of the accepted responses in scope."""
-    row = session.execute(
-        select(func.min(Response.submitted_at), func.max(Response.submitted_at)).where(
-            and_(*accepted(version_id, agency_ids, start, end))  # type: ignore[arg-type]
-        )
-    ).one()
-    return row[0], row[1]
+    *,
+    last: bool,
+) -> dt.datetime | None:
+    """First (or ``last``) submission time of the accepted responses in scope.
+
+    An ordered ``LIMIT 1`` walks an index on ``submitted_at`` (per agency, or by
+    status city-wide) and stops at the first match, where ``MIN``/``MAX`` together
+    read every row of the span (a month of the whole city: ~0.1 s at 1M responses).
+    """
+    order = Response.submitted_at.desc() if last else Response.submitted_at.asc()
+    return session.scalar(
+        select(Response.submitted_at)
+        .where(and_(*accepted(version_id, agency_ids, start, end)))  # type: ignore[arg-type]
+        .order_by(order)
+        .limit(1)
+    )
 
 
 def count_all_accepted(session: Session, start: dt.datetime | None, end: dt.datetime | None) -> int:

@@ -15,9 +15,9 @@ from surveyapp.models import Agency, QuestionnaireVersion, ReportAggregate
 from surveyapp.models import Questionnaire as QuestionnaireRow
 from surveyapp.reporting import aggregates
 from surveyapp.reporting.extract import (
+    edge_of,
     next_month,
     raw_responses,
-    span_of,
     utc_bounds,
 )
 from surveyapp.reporting.model import (
@@ -117,12 +117,12 @@ def _period(
         first_month, last_month = aggregates.month_span(session, version, agency_ids)
         if first is None and first_month is not None:
             start, end = utc_bounds(first_month, next_month(first_month), tz)
-            earliest, _ = span_of(session, version.id, agency_ids, start, end)
+            earliest = edge_of(session, version.id, agency_ids, start, end, last=False)
             if earliest is not None:
                 first = earliest.astimezone(tz).date()
         if last is None and last_month is not None:
             start, end = utc_bounds(last_month, next_month(last_month), tz)
-            _, latest = span_of(session, version.id, agency_ids, start, end)
+            latest = edge_of(session, version.id, agency_ids, start, end, last=True)
             if latest is not None:
                 last = latest.astimezone(tz).date()
     return Period(first, last, timezone)
