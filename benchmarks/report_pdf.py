@@ -3,19 +3,17 @@
 Usage (prints one JSON line per kind; see benchmarks/README.md):
 
     python benchmarks/report_scale.py load --url URL --responses 1000000   # the data
-    python benchmarks/report_pdf.py --url URL [--kind agency|ranked|city|all] [--repeat 3]
+    python benchmarks/report_pdf.py --url URL [--kind agency|full-city|city|all] [--repeat 3]
 
 Each run times what a download does: gathering the document (report, city
 context, channels, comments; the agencies x dimensions matrix for the city)
-and rendering the PDF (charts and pages). ``first_s`` is the cold run. Without
-``--cached`` every run recomputes the city-wide report an agency PDF is compared
-with; with it, runs after the first reuse it (as repeated downloads do).
+and rendering the PDF (charts and pages). ``first_s`` is the cold run.
 
-``agency`` gathers the document as ``documents.agency_document`` does today, with
-the whole city-wide report as context; ``ranked`` gathers the same document with
-only the city ranking and average (``build.city_ranking``) in its place, the same
-figures in the PDF. The schema is brought up to date first (the data may have been
-loaded by older code).
+``agency`` gathers the document as a download does (``documents.agency_document``:
+the city ranking and average from ``build.city_ranking``); ``full-city`` is the
+baseline it replaced, the same document with the whole city-wide report (and its
+significance tests) as context, recomputed every run unless ``--cached``. The
+schema is brought up to date first (the data may have been loaded by older code).
 """
 
 from __future__ import annotations
@@ -40,7 +38,6 @@ from surveyapp.dashboard import documents  # noqa: E402
 from surveyapp.dashboard.documents import Scope, agency_document, city_document  # noqa: E402
 from surveyapp.db import Database, make_engine  # noqa: E402
 from surveyapp.renderers import pdf_agency, pdf_city  # noqa: E402
-from surveyapp.reporting import build  # noqa: E402
 
 TZ = "Asia/Ho_Chi_Minh"
 AGENCY = "A07"
@@ -56,11 +53,11 @@ def measure(db: Database, kind: str, repeat: int, cached: bool) -> dict[str, Any
         with db.session() as session:
             if kind == "agency":
                 doc: Any = agency_document(session, AGENCY, Scope(), TZ)
-            elif kind == "ranked":
+            elif kind == "full-city":
                 doc = agency_document(session, AGENCY, Scope(), TZ, with_city=False)
                 q = doc.report.questionnaire
-                ranking = build.city_ranking(session, slug=q.slug, version=q.version, timezone=TZ)
-                doc = dataclasses.replace(doc, city=ranking)
+                city = documents.city_context(session, q.slug, q.version, None, None, TZ)
+                doc = dataclasses.replace(doc, city=city)
             else:
                 doc = city_document(session, Scope(), TZ)
         t1 = time.perf_counter()
@@ -92,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument(
-        "--kind", choices=["agency", "ranked", "city", "both", "all"], default="all"
+        "--kind", choices=["agency", "full-city", "city", "both", "all"], default="all"
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
@@ -102,7 +99,7 @@ def main() -> None:
     engine = make_engine(args.url)
     schema.upgrade(engine)
     db = Database(engine)
-    kinds = {"both": ("agency", "city"), "all": ("agency", "ranked", "city")}
+    kinds = {"both": ("agency", "city"), "all": ("full-city", "agency", "city")}
     for kind in kinds.get(args.kind, (args.kind,)):
         print(json.dumps(measure(db, kind, args.repeat, args.cached)), flush=True)
 
