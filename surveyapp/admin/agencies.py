@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
-from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin
+from surveyapp.admin.blueprint import allow_upload, bp, flash_problems, page, require_admin
 from surveyapp.admin.forms import ActionForm, AgencyEditForm, AgencyForm, CsvUploadForm
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency
@@ -20,9 +20,8 @@ from surveyapp.services.agencies import (
     list_agencies,
 )
 
+#: Largest agency CSV accepted by the console's import.
 CSV_LIMIT = 1024 * 1024
-#: Largest request body of the agency edit form: a logo and the other fields.
-LOGO_UPLOAD_LIMIT = agency_theme.LOGO_MAX_BYTES + 64 * 1024
 
 
 def _input(form: AgencyForm) -> AgencyInput:
@@ -92,8 +91,7 @@ def agency_edit(code: str) -> Response:
         abort(404)
     if request.method == "POST":
         # A logo may be larger than what other forms may send (MAX_CONTENT_LENGTH).
-        configured = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        request.max_content_length = max(configured, LOGO_UPLOAD_LIMIT)
+        allow_upload(agency_theme.LOGO_MAX_BYTES)
     try:
         form = AgencyEditForm()
     except RequestEntityTooLarge:
@@ -187,7 +185,12 @@ def agency_active(code: str) -> Response:
 def agencies_import() -> Response:
     """Add or update agencies from a CSV file, all or nothing."""
     user = require_admin()
-    form = CsvUploadForm()
+    allow_upload(CSV_LIMIT)
+    try:
+        form = CsvUploadForm()
+    except RequestEntityTooLarge:
+        flash(f"file: the file is larger than {CSV_LIMIT // 1024} KiB", "error")
+        return redirect(url_for("admin.agencies"), 303)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)

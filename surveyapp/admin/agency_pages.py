@@ -8,10 +8,11 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
-from surveyapp.admin.blueprint import bp, flash_problems, page, require_manager
+from surveyapp.admin.blueprint import allow_upload, bp, flash_problems, page, require_manager
 from surveyapp.admin.diagnosis import diagnose
 from surveyapp.admin.forms import (
     CsvUploadForm,
@@ -161,7 +162,12 @@ def dossier_codes(code: str) -> Response:
 def dossier_upload(code: str) -> Response:
     """Load the codes of a file (one a line, or CSV with a ``code`` column), all or nothing."""
     user, agency = require_manager(code)
-    form = CsvUploadForm()
+    allow_upload(CODES_LIMIT)
+    try:
+        form = CsvUploadForm()
+    except RequestEntityTooLarge:
+        flash(f"file: the file is larger than {CODES_LIMIT // 1024 // 1024} MiB", "error")
+        return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)

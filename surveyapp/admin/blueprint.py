@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, current_app, flash, render_template, request
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
@@ -58,3 +58,18 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
 def flash_problems(exc: InputError) -> None:
     for message in exc.messages:
         flash(message, "error")
+
+
+#: Room for the multipart envelope and the form's other fields around an uploaded file.
+FORM_OVERHEAD = 64 * 1024
+
+
+def allow_upload(limit: int) -> None:
+    """Let this request's body carry a file of up to ``limit`` bytes.
+
+    The app-wide ``MAX_CONTENT_LENGTH`` is sized for respondents' forms; an upload
+    view raises it for its own request only (never lowers it). Werkzeug then raises
+    RequestEntityTooLarge when the form is read from a larger body.
+    """
+    configured = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    request.max_content_length = max(configured, limit + FORM_OVERHEAD)
