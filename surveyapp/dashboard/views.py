@@ -57,13 +57,14 @@ def _guard(build: Callable[[], Any]) -> Any:
         abort(400, description=str(exc).strip("'\""))
 
 
-def _audit(target: str, fmt: str, scope: Scope) -> None:
-    detail = {
+def _audit(target: str, fmt: str, scope: Scope, **extra: str) -> None:
+    detail: dict[str, object] = {
         "format": fmt,
         "from": scope.first.isoformat() if scope.first else None,
         "to": scope.last.isoformat() if scope.last else None,
         "questionnaire": scope.slug,
         "comments": scope.comments,
+        **extra,
     }
     with db_app.get_db().write() as session:
         audit.record(session, current_staff(), "report.download", target, detail)
@@ -82,7 +83,8 @@ def agency_download(name: str) -> Response:
     lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
     session, timezone = db_app.session(), _timezone()
     out = _guard(lambda: export.agency_file(session, agency.code, scope, timezone, fmt, lang=lang))
-    _audit(f"agency:{agency.code}", fmt, scope)
+    labels = {"lang": lang} if fmt == "sav" else {}
+    _audit(f"agency:{agency.code}", fmt, scope, **labels)
     return download_response(out.data, out.filename, out.mimetype)
 
 

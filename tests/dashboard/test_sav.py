@@ -135,7 +135,11 @@ def test_download_is_audited(inspector: FlaskClient, reports: Staff, db: Databas
         event = audit.recent(session, action="report.download")[0]
     assert (event.user_email, event.target) == (reports.inspector, f"agency:{OWN}")
     assert event.detail["format"] == "sav"
+    assert event.detail["lang"] == "vi"
     assert (event.detail["from"], event.detail["to"]) == ("2017-01-01", "2017-06-30")
+    assert _get(inspector, SAV + "&lang=en").status_code == 200
+    with db.session() as session:
+        assert audit.recent(session, action="report.download")[0].detail["lang"] == "en"
 
 
 def test_agency_page_links_the_sav(inspector: FlaskClient) -> None:
