@@ -28,6 +28,8 @@ def test_agency_page(client: FlaskClient, reports: Staff) -> None:
     assert f"/reports/agency/{OWN}.pdf?" in page and "comments=0" in page
     assert 'value="2017-01-01"' in page
     assert "Phân tích theo" in page  # the breakdown table
+    # Respondents' text is escaped and isolated: bidi controls in it cannot reorder the page.
+    assert "<bdi>&lt;script&gt;alert(" in page
 
 
 def test_city_page_and_index(client: FlaskClient, reports: Staff) -> None:
