@@ -1,7 +1,9 @@
 """How each question type becomes a form field: one class per type, in ``FIELD_TYPES``.
 
 A class builds the WTForms field of an item, names the template macro that
-renders it, and reads the raw answer back out of the bound field. The answer
+renders it, and reads the raw answer back out of the bound field (``raw``) or,
+without WTForms, straight out of the values the form data holds for the field
+(``raw_from``, the fast path of a submission). The answer
 rules themselves (ranges, options, required) live in ``surveyapp.definitions``:
 the form only carries what the respondent sent to ``check_answers``.
 Adding a question type means adding a class here and registering it.
@@ -21,6 +23,11 @@ from surveyapp.definitions import NA_LABEL, NA_VALUE, Item
 def field_name(item: Item) -> str:
     """Return the form attribute of ``item`` (prefixed: keys may shadow Form methods)."""
     return f"q_{item.key}"
+
+
+def input_name(item: Item) -> str:
+    """Return the HTML name of ``item``'s control: the form data key of its answer."""
+    return item.key
 
 
 def field_id(item: Item) -> str:
@@ -52,6 +59,17 @@ class FieldType:
             return list(sent)
         return field.data
 
+    def raw_from(self, values: list[str]) -> object:
+        """Return what ``raw`` returns for the field bound to form data holding ``values``.
+
+        ``values`` is the form data's ``getlist`` of the field's name (empty when the
+        name is absent). The base mirrors a WTForms ``StringField``: the first value
+        as sent, or None when the name is absent (a name sent empty gives ``""``).
+        """
+        if len(values) > 1:
+            return list(values)
+        return values[0] if values else None
+
     def first_control_id(self, field: Field) -> str:
         """Return the id the error summary links to (the first radio of a group)."""
         return f"{field.id}-0" if self.grouped else str(field.id)
@@ -62,10 +80,20 @@ class FieldType:
 
 
 def _kwargs(item: Item) -> dict[str, Any]:
-    return {"name": item.key, "id": field_id(item)}
+    return {"name": input_name(item), "id": field_id(item)}
 
 
-class LikertField(FieldType):
+class RadioFieldType(FieldType):
+    """Base of the types shown as a WTForms ``RadioField`` (``coerce=str``)."""
+
+    def raw_from(self, values: list[str]) -> object:
+        """Mirror ``RadioField``: the first value through ``str``, None when none was sent."""
+        if len(values) > 1:
+            return list(values)
+        return str(values[0]) if values else None
+
+
+class LikertField(RadioFieldType):
     """Radio buttons, one per scale step, plus "not applicable" when allowed."""
 
     type = "likert"
@@ -84,7 +112,7 @@ class LikertField(FieldType):
         return labels + ([NA_LABEL.get(lang)] if item.allow_na else [])
 
 
-class SingleChoiceField(FieldType):
+class SingleChoiceField(RadioFieldType):
     """Radio buttons, one per option."""
 
     type = "single_choice"
@@ -114,8 +142,12 @@ class MultipleChoiceField(FieldType):
     def raw(self, field: Field) -> object:
         return list(field.data or [])
 
+    def raw_from(self, values: list[str]) -> object:
+        """Mirror ``SelectMultipleField``: every value through ``str``; none gives ``[]``."""
+        return [str(v) for v in values]
 
-class RatingField(FieldType):
+
+class RatingField(RadioFieldType):
     """Eleven radio buttons 0-10 between the item's end labels."""
 
     type = "rating"
