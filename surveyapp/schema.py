@@ -10,6 +10,10 @@ from sqlalchemy import Engine
 
 from surveyapp.config import PACKAGE_DIR
 
+#: Tables the migrations make that are not models: kept by the database's own
+#: triggers (``config_generation``, see surveyapp/services/public_config.py).
+UNMODELLED_TABLES = frozenset({"config_generation"})
+
 
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()

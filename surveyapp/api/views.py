@@ -120,7 +120,7 @@ def questionnaire(slug: str) -> Response:
         "agency": opened.agency.code if opened.agency else None,
         "dossier_code_required": opened.dossier_required,
         "token": token,
-        "definition": opened.version.definition,
+        "definition": opened.document,
     }
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"

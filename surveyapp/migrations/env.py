@@ -6,9 +6,15 @@ from alembic import context
 
 from surveyapp.db import make_engine
 from surveyapp.models import Base
+from surveyapp.schema import UNMODELLED_TABLES
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Leave the unmodelled tables out of autogenerate's comparison."""
+    return not (type_ == "table" and name in UNMODELLED_TABLES)
 
 
 def run_migrations_online() -> None:
@@ -28,6 +34,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

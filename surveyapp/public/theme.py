@@ -49,6 +49,11 @@ def page_theme(code: str) -> AgencyTheme | None:
     """Return what an agency's form page links for its theme; None when it has none."""
     with db_app.get_db().session() as session:
         found = agency_theme.get_theme(session, code[:64])
+    return page_theme_of(found)
+
+
+def page_theme_of(found: agency_theme.ThemeSummary | None) -> AgencyTheme | None:
+    """Return what a form page links for a theme already read; None when it has none."""
     if found is None or found.is_empty:
         return None
     stylesheet = None

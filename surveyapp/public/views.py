@@ -35,9 +35,9 @@ from surveyapp.forms.builder import (
     AgencyChoice,
     ErrorLink,
     PublicForm,
+    answers_from_formdata,
     build_form,
     page_of,
-    raw_answers,
 )
 from surveyapp.i18n import LANGUAGE_NAMES, current_language
 from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
@@ -122,10 +122,13 @@ def _form_page(
     messages = {e.item_key: e.message(lang) for e in errors or []}
     links: list[ErrorLink] = []
     if blank:
+        # The blank form's own fields are not needed: the sections are made once.
         sections_html = blank_form.blank_sections(
             opened.version.content_hash,
             lang,
-            lambda: page_of(form, opened.definition, lang)[0],
+            lambda: page_of(
+                build_form(opened.definition, lang)(formdata=None), opened.definition, lang
+            )[0],
         )
     else:
         sections, links = page_of(form, opened.definition, lang, messages)
@@ -140,14 +143,14 @@ def _form_page(
     return _render(
         "public/form.html",
         status,
-        [o.origin for o in agency.origins] if agency else [],
+        list(agency.origins) if agency else [],
         form=form,
         title=opened.definition.title.get(lang),
         description=opened.definition.description.get(lang)
         if opened.definition.description
         else None,
         agency_name=(agency.name_en if lang == "en" else agency.name_vi) if agency else None,
-        agency_theme=theme.page_theme(agency.code) if agency else None,
+        agency_theme=theme.page_theme_of(agency.theme) if agency else None,
         sections_html=sections_html,
         error_links=links,
         messages=messages,
@@ -179,11 +182,13 @@ def form(slug: str) -> Response:
     """Show a questionnaire's form (fixed to ``?agency=``, or the city portal form)."""
     opened = _open(slug)
     lang = current_language()
+    # Only the token, honeypot, agency and dossier fields: the questions are cached HTML.
     form_class = build_form(
         opened.definition,
         lang,
         agencies=_agency_choices(opened, lang),
         dossier=opened.dossier_required,
+        questions=False,
     )
     token = issue_token(
         str(current_app.config["SECRET_KEY"]),
@@ -200,7 +205,6 @@ def form(slug: str) -> Response:
 @limiter.limit(submit_limit, key_func=client_and_questionnaire)
 def submit(slug: str) -> Response:
     """Check and store a submission; show the form again (422) or go to the receipt."""
-    lang = current_language()
     sent = request.form
     channel = "embed" if request.args.get("embed") == "1" else "web"
     submission = Submission(
@@ -223,10 +227,9 @@ def submit(slug: str) -> Response:
     except SubmissionRefusedError as exc:
         return _refused(exc)
     # Only the answers are read here; the agency and dossier code come from the request.
-    answers_form = build_form(context.definition, lang)(formdata=sent)
-    submission = replace(submission, answers=raw_answers(answers_form, context.definition))
+    submission = replace(submission, answers=answers_from_formdata(context.definition, sent))
     try:
-        outcome = submissions.submit(db_app.get_db(), submission, policy())
+        outcome = submissions.submit(db_app.get_db(), submission, policy(), context)
     except SubmissionRefusedError as exc:
         return _refused(exc)
     except TokenError:

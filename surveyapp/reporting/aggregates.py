@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from surveyapp.definitions import StoredAnswer
+from surveyapp.definitions import Questionnaire, StoredAnswer
 from surveyapp.models import QuestionnaireVersion, ReportAggregate, utcnow
 from surveyapp.reporting.extract import (
     count_accepted,
@@ -50,6 +50,8 @@ class Submitted:
     submitted_at: dt.datetime
     status: str
     answers: Mapping[str, StoredAnswer]
+    #: The version's parsed definition, when the caller has it; else it is read.
+    definition: Questionnaire | None = None
 
 
 _layouts: dict[str, Layout] = {}
@@ -63,6 +65,14 @@ def layout_of(version: QuestionnaireVersion) -> Layout:
     return found
 
 
+def layout_of_definition(definition: Questionnaire) -> Layout:
+    """The scoring layout of a parsed definition (cached by content hash)."""
+    found = _layouts.get(definition.content_hash)
+    if found is None:
+        found = _layouts[definition.content_hash] = Layout.of(definition)
+    return found
+
+
 def _as_row(answers: Mapping[str, StoredAnswer]) -> AnswerRow:
     return {k: (a.value_num, a.value_text, a.is_na) for k, a in answers.items()}
 
@@ -71,12 +81,14 @@ def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> N
     """Add accepted responses to their months' aggregates, in the caller's transaction."""
     tz = zoneinfo.ZoneInfo(timezone)
     groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
+    versions: dict[int, Layout] = {}
     for item in submitted:
         if item.status != "accepted":
             continue
         key = (item.questionnaire_version_id, item.agency_id, local_month(item.submitted_at, tz))
         groups[key].append(_as_row(item.answers))
-    versions: dict[int, Layout] = {}
+        if item.definition is not None:
+            versions[item.questionnaire_version_id] = layout_of_definition(item.definition)
     for (version_id, agency_id, month), rows in sorted(groups.items()):
         if version_id not in versions:
             version = session.get(QuestionnaireVersion, version_id)

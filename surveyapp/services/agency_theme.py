@@ -347,9 +347,22 @@ def get_theme(session: Session, code: str) -> ThemeSummary | None:
     ).first()
     if row is None:
         return None
-    color = row.theme_color if row.theme_color and COLOR_RE.fullmatch(row.theme_color) else None
-    size = display_size(row.width, row.height) if row.sha256 is not None else None
-    return ThemeSummary(row.code, color, row.sha256, size)
+    return theme_summary(row.code, row.theme_color, row.sha256, row.width, row.height)
+
+
+def theme_summary(
+    code: str,
+    theme_color: str | None,
+    logo_sha256: str | None,
+    logo_width: int | None,
+    logo_height: int | None,
+) -> ThemeSummary:
+    """Return the theme of an agency from its stored colour and logo columns."""
+    color = theme_color if theme_color and COLOR_RE.fullmatch(theme_color) else None
+    size = None
+    if logo_sha256 is not None and logo_width is not None and logo_height is not None:
+        size = display_size(logo_width, logo_height)
+    return ThemeSummary(code, color, logo_sha256, size)
 
 
 @dataclass(frozen=True)

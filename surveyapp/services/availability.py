@@ -7,6 +7,7 @@ own setting overrides the setting for all agencies.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,11 +38,24 @@ def is_open(session: Session, agency_id: int, questionnaire_id: int, now: dt.dat
     row = _row(session, questionnaire_id, agency_id) or _row(session, questionnaire_id, None)
     if row is None:
         return True
-    if not row.is_open:
-        return False
-    if row.opens_at is not None and now < row.opens_at:
-        return False
-    return not (row.closes_at is not None and now >= row.closes_at)
+    return Setting(row.is_open, row.opens_at, row.closes_at).takes_answers(now)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One availability setting's values, apart from its row."""
+
+    is_open: bool
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+
+    def takes_answers(self, now: dt.datetime) -> bool:
+        """Return whether the setting lets the questionnaire take answers at ``now`` (UTC)."""
+        if not self.is_open:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return not (self.closes_at is not None and now >= self.closes_at)
 
 
 def set_availability(

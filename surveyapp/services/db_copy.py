@@ -73,6 +73,10 @@ __all__ = [
 
 #: Alembic's bookkeeping table: each side has its own, made by the migrations.
 VERSION_TABLE = "alembic_version"
+#: Tables of the schema that are not data: Alembic's revision, and the settings
+#: generation that each database's own triggers keep (never copied: the target's
+#: triggers give it a value of its own as the settings are written).
+NOT_DATA = frozenset({VERSION_TABLE, *schema.UNMODELLED_TABLES})
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -175,7 +179,7 @@ def require_head(engine: Engine, role: str = "") -> str:
             f"(SURVEYAPP_DATABASE_URL=... surveyapp init-db) or use the matching surveyapp version"
         )
     unknown = sorted(
-        set(inspect(engine).get_table_names()) - {t.name for t in model_tables()} - {VERSION_TABLE}
+        set(inspect(engine).get_table_names()) - {t.name for t in model_tables()} - NOT_DATA
     )
     if unknown:
         raise CopyError(
@@ -187,7 +191,7 @@ def require_head(engine: Engine, role: str = "") -> str:
 
 def tables_with_rows(engine: Engine) -> list[str]:
     """The tables of ``engine`` (any table, not only surveyapp's) that hold a row."""
-    names = [n for n in inspect(engine).get_table_names() if n != VERSION_TABLE]
+    names = [n for n in inspect(engine).get_table_names() if n not in NOT_DATA]
     filled = []
     with engine.connect() as conn:
         for name in names:

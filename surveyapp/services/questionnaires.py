@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -151,10 +152,19 @@ def definition_of(version: QuestionnaireVersion) -> Questionnaire:
 
     Cached by content hash: a hash names one definition, and versions never change.
     """
-    found = _definitions.get(version.content_hash)
+    return parse_stored(version.content_hash, lambda: version.definition)
+
+
+def parse_stored(content_hash: str, document: Callable[[], Mapping[str, Any]]) -> Questionnaire:
+    """Return the parsed definition named by ``content_hash``.
+
+    ``document`` returns the stored definition; it is called only when the hash
+    has not been parsed yet.
+    """
+    found = _definitions.get(content_hash)
     if found is None:
-        found = Questionnaire.from_dict(version.definition)
+        found = Questionnaire.from_dict(document())
         if len(_definitions) >= _MAX_CACHED:
             _definitions.clear()
-        _definitions[version.content_hash] = found
+        _definitions[content_hash] = found
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Literal, cast, overload
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -85,13 +85,30 @@ class NewResponse:
     status: str = "accepted"
     quarantine_reason: str | None = None
     submission_nonce: str | None = None
+    #: The version's parsed definition, when the caller has it (spares reading it again).
+    definition: Questionnaire | None = None
 
 
-def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[str]:
+@overload
+def store_responses(
+    session: Session, responses: Sequence[NewResponse], *, with_ids: Literal[False] = False
+) -> list[str]: ...
+
+
+@overload
+def store_responses(
+    session: Session, responses: Sequence[NewResponse], *, with_ids: Literal[True]
+) -> list[tuple[str, int]]: ...
+
+
+def store_responses(
+    session: Session, responses: Sequence[NewResponse], *, with_ids: bool = False
+) -> list[str] | list[tuple[str, int]]:
     """Insert responses with all their answers in the caller's transaction.
 
-    Returns the receipt codes in order. Nothing is committed here: the caller's
-    transaction makes each response and its answers land together or not at all.
+    Returns the receipt codes in order (``with_ids``: pairs of receipt code and
+    response id). Nothing is committed here: the caller's transaction makes each
+    response and its answers land together or not at all.
     """
     for new in responses:
         if new.channel not in CHANNELS:
@@ -100,8 +117,8 @@ def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[
         return []
     codes = [new_receipt_code() for _ in responses]
     now = utcnow()
-    session.execute(
-        insert(RESPONSES),
+    inserted = session.execute(
+        insert(RESPONSES).returning(RESPONSES.c.id, sort_by_parameter_order=True),
         [
             {
                 "questionnaire_version_id": new.questionnaire_version_id,
@@ -116,13 +133,7 @@ def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[
             for new, code in zip(responses, codes, strict=True)
         ],
     )
-    # Receipt codes are unique, so they map the new rows back to their ids
-    # (portable, and one statement for the whole batch).
-    ids = dict(
-        session.execute(
-            select(Response.receipt_code, Response.id).where(Response.receipt_code.in_(codes))
-        ).all()
-    )
+    ids = dict(zip(codes, inserted.scalars().all(), strict=True))
     answer_rows = [
         {
             "response_id": ids[code],
@@ -146,11 +157,14 @@ def store_responses(session: Session, responses: Sequence[NewResponse]) -> list[
                 new.submitted_at or now,
                 new.status,
                 new.answers,
+                new.definition,
             )
             for new in responses
         ],
         current_timezone(),
     )
+    if with_ids:
+        return [(code, ids[code]) for code in codes]
     return codes
 
 

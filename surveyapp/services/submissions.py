@@ -12,8 +12,9 @@ answers (and the dossier code's use) are written in one transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,11 +25,8 @@ from surveyapp.definitions import AnswerError, Questionnaire
 from surveyapp.embedding import OriginRefusedError, check_request_origin
 from surveyapp.errors import NotFoundError
 from surveyapp.models import Agency, QuestionnaireVersion, Response, utcnow
-from surveyapp.models import Questionnaire as QuestionnaireRow
-from surveyapp.services import dossiers
-from surveyapp.services.agencies import list_agencies
-from surveyapp.services.availability import is_open
-from surveyapp.services.questionnaires import definition_of, get_version
+from surveyapp.services import dossiers, public_config
+from surveyapp.services.public_config import AgencyInfo, Snapshot, VersionInfo
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from surveyapp.tokens import FormToken, TokenError, read_token
 
@@ -103,25 +101,22 @@ class Invalid:
 class FormContext:
     """What a form needs once its token is read: the version, definition and agency."""
 
-    version: QuestionnaireVersion
+    version: VersionInfo
     definition: Questionnaire
-    agency: Agency | None
+    agency: AgencyInfo | None
     token: FormToken
-
-
-def _load_agency(
-    session: Session, *, agency_id: int | None = None, code: str | None = None
-) -> Agency | None:
-    query = select(Agency).options(selectinload(Agency.origins))
-    if agency_id is not None:
-        query = query.where(Agency.id == agency_id)
-    else:
-        query = query.where(Agency.code == (code or "").strip().upper())
-    return session.scalar(query)
+    #: The settings the token was checked against.
+    config: Snapshot
 
 
 def read_form_token(session: Session, submission: Submission, policy: Policy) -> FormContext:
     """Check the token against the questionnaire and agency of the request."""
+    return _read_form_token(public_config.current(session), session, submission, policy)
+
+
+def _read_form_token(
+    config: Snapshot, session: Session, submission: Submission, policy: Policy
+) -> FormContext:
     try:
         token = read_token(policy.secret_key, submission.token, max_age=policy.token_max_age)
     except TokenError as exc:
@@ -130,19 +125,12 @@ def read_form_token(session: Session, submission: Submission, policy: Policy) ->
         raise SubmissionRefusedError(
             400, "the form token is missing, malformed or tampered"
         ) from None
-    version = session.scalar(
-        select(QuestionnaireVersion)
-        .join(QuestionnaireRow)
-        .where(
-            QuestionnaireVersion.id == token.questionnaire_version_id,
-            QuestionnaireRow.slug == submission.slug,
-        )
-    )
-    if version is None:
+    version = config.versions.get(token.questionnaire_version_id)
+    if version is None or version.slug != submission.slug:
         raise SubmissionRefusedError(400, "the form token belongs to another questionnaire")
-    agency: Agency | None = None
+    agency: AgencyInfo | None = None
     if token.agency_id is not None:
-        agency = _load_agency(session, agency_id=token.agency_id)
+        agency = config.agencies_by_id.get(token.agency_id)
         named = [c for c in (submission.agency_code, submission.chosen_agency) if c is not None]
         if agency is None or any(agency.code != c.strip().upper() for c in named):
             raise SubmissionRefusedError(400, "the form token belongs to another agency")
@@ -150,7 +138,7 @@ def read_form_token(session: Session, submission: Submission, policy: Policy) ->
             raise SubmissionRefusedError(410, "the agency no longer takes part in surveys")
     elif submission.agency_code:
         raise SubmissionRefusedError(400, "the form token belongs to the city portal form")
-    return FormContext(version, definition_of(version), agency, token)
+    return FormContext(version, config.definition(session, version), agency, token, config)
 
 
 def _receipt_of_nonce(session: Session, nonce: str) -> Stored | None:
@@ -173,26 +161,32 @@ def _check_origin(submission: Submission, policy: Policy, extra: Iterable[str]) 
         raise SubmissionRefusedError(403, exc.reason) from None
 
 
-def submit(db: Database, submission: Submission, policy: Policy) -> Stored | Invalid:
+def submit(
+    db: Database, submission: Submission, policy: Policy, context: FormContext | None = None
+) -> Stored | Invalid:
     """Check and store one submission; see the module docstring for the order of checks.
 
-    Raises SubmissionRefusedError for a bad token, origin or agency (nothing stored) and
-    TokenError("expired") for a form left open longer than the token's lifetime.
+    ``context`` is what ``read_form_token`` returned for this submission, when the
+    caller has read it already. Raises SubmissionRefusedError for a bad token,
+    origin or agency (nothing stored) and TokenError("expired") for a form left
+    open longer than the token's lifetime.
     """
     with db.session() as session:
-        context = read_form_token(session, submission, policy)
+        if context is None:
+            context = read_form_token(session, submission, policy)
+        config = context.config
         errors: list[AnswerError] = []
         agency = context.agency
         if agency is None and submission.chosen_agency:
-            agency = _load_agency(session, code=submission.chosen_agency)
+            agency = config.agency_by_code(submission.chosen_agency)
             if agency is not None and not agency.active:
                 agency = None
-        _check_origin(submission, policy, [o.origin for o in agency.origins] if agency else [])
+        _check_origin(submission, policy, agency.origins if agency else ())
         earlier = _receipt_of_nonce(session, context.token.nonce)
         if earlier is not None:
             return earlier
-        if agency is not None and not is_open(
-            session, agency.id, context.version.questionnaire_id, utcnow()
+        if agency is not None and not config.takes_answers(
+            agency.id, context.version.questionnaire_id, utcnow()
         ):
             raise SubmissionRefusedError(410, CLOSED)
         if agency is None:
@@ -217,9 +211,7 @@ def submit(db: Database, submission: Submission, policy: Policy) -> Stored | Inv
                 if key not in known
             )
         code_id: int | None = None
-        if agency is not None and dossiers.is_required(
-            session, agency.id, context.version.questionnaire_id
-        ):
+        if agency is not None and config.needs_dossier(agency.id, context.version.questionnaire_id):
             code_id = _dossier_code_id(session, agency.id, submission.dossier_code, errors)
     if errors or agency is None:
         return Invalid(errors)
@@ -232,19 +224,15 @@ def submit(db: Database, submission: Submission, policy: Policy) -> Stored | Inv
         status="quarantined" if reason else "accepted",
         quarantine_reason=reason,
         submission_nonce=context.token.nonce,
+        definition=context.definition,
     )
     try:
+        # A replay racing this one past the check above fails the nonce's unique
+        # constraint here, and is answered with the receipt of the one that won.
         with db.write() as session:
-            earlier = _receipt_of_nonce(session, context.token.nonce)
-            if earlier is not None:
-                return earlier
-            (receipt,) = store_responses(session, [new])
-            if code_id is not None:
-                response_id = session.scalar(
-                    select(Response.id).where(Response.receipt_code == receipt)
-                )
-                if response_id is None or not dossiers.claim(session, code_id, response_id):
-                    raise _CodeTakenError
+            ((receipt, response_id),) = store_responses(session, [new], with_ids=True)
+            if code_id is not None and not dossiers.claim(session, code_id, response_id):
+                raise _CodeTakenError
     except _CodeTakenError:
         return Invalid([_code_used_error()])
     except IntegrityError:
@@ -299,13 +287,15 @@ def _quarantine_reason(submission: Submission, token: FormToken, policy: Policy)
 class OpenForm:
     """What rendering a form needs: the newest version, its agency or the agency choices."""
 
-    version: QuestionnaireVersion
+    version: VersionInfo
     definition: Questionnaire
     #: The agency the form is fixed to (None on the city portal).
-    agency: Agency | None
+    agency: AgencyInfo | None
     #: Active agencies to choose from on the city portal (empty otherwise).
-    choices: list[Agency]
+    choices: Sequence[AgencyInfo]
     dossier_required: bool
+    #: The stored definition (``Questionnaire.to_dict()``), as the JSON API returns it.
+    document: Mapping[str, Any]
 
 
 def open_form(
@@ -317,28 +307,36 @@ def open_form(
     Raises NotFoundError for an unknown questionnaire or agency and SubmissionRefusedError
     (410) for an inactive agency.
     """
+    config = public_config.current(session)
     if version_id is not None:
-        version = session.get(QuestionnaireVersion, version_id)
-        if version is None or version.questionnaire.slug != slug:
+        version = config.versions.get(version_id)
+        if version is None or version.slug != slug:
             raise NotFoundError(f"no questionnaire {slug}")
     else:
-        version = get_version(session, slug)
-    agency: Agency | None = None
-    choices: list[Agency] = []
+        version = config.newest.get(slug)
+        if version is None:
+            raise NotFoundError(f"no questionnaire {slug}")
+    agency: AgencyInfo | None = None
+    choices: Sequence[AgencyInfo] = ()
     if agency_code is not None:
-        agency = _load_agency(session, code=agency_code)
+        agency = config.agency_by_code(agency_code)
         if agency is None:
             raise NotFoundError(f"no agency with code {agency_code!r}")
         if not agency.active:
             raise SubmissionRefusedError(410, "the agency no longer takes part in surveys")
-        if not is_open(session, agency.id, version.questionnaire_id, utcnow()):
+        if not config.takes_answers(agency.id, version.questionnaire_id, utcnow()):
             raise SubmissionRefusedError(410, CLOSED)
     else:
-        choices = list_agencies(session)
-    required = agency is not None and dossiers.is_required(
-        session, agency.id, version.questionnaire_id
+        choices = config.portal_agencies
+    required = agency is not None and config.needs_dossier(agency.id, version.questionnaire_id)
+    return OpenForm(
+        version,
+        config.definition(session, version),
+        agency,
+        choices,
+        required,
+        config.document(session, version),
     )
-    return OpenForm(version, definition_of(version), agency, choices, required)
 
 
 @dataclass(frozen=True)
