@@ -9,7 +9,6 @@ page's origin, for auto-resizing), ``code`` (prefills a dossier code).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -219,23 +218,20 @@ def submit(slug: str) -> Response:
         headers=origin_headers(),
     )
     try:
-        # The token names the version answered; a newer version may have been loaded since.
-        with db_app.get_db().session() as session:
-            context = submissions.read_form_token(session, submission, policy())
+        # The token names the version answered (a newer one may have been loaded since),
+        # and so the answer fields to read; the agency and dossier come from the request.
+        outcome = submissions.submit(
+            db_app.get_db(),
+            submission,
+            policy(),
+            read_answers=lambda definition: answers_from_formdata(definition, sent),
+        )
+    except SubmissionRefusedError as exc:
+        return _refused(exc)
     except TokenError:
         return _form_again(slug, None, sent, notice=_expired_notice())
-    except SubmissionRefusedError as exc:
-        return _refused(exc)
-    # Only the answers are read here; the agency and dossier code come from the request.
-    submission = replace(submission, answers=answers_from_formdata(context.definition, sent))
-    try:
-        outcome = submissions.submit(db_app.get_db(), submission, policy(), context)
-    except SubmissionRefusedError as exc:
-        return _refused(exc)
-    except TokenError:
-        return _form_again(slug, context.version.id, sent, notice=_expired_notice())
     if isinstance(outcome, Invalid):
-        return _form_again(slug, context.version.id, sent, errors=outcome.errors)
+        return _form_again(slug, outcome.version_id, sent, errors=outcome.errors)
     target = url_for("public.thanks", slug=slug, receipt=outcome.receipt, **_keep_query())
     return redirect(target, code=303)  # type: ignore[return-value]
 

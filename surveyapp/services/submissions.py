@@ -12,8 +12,8 @@ answers (and the dossier code's use) are written in one transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -95,6 +95,8 @@ class Invalid:
     """Answers or choices were refused; nothing was stored."""
 
     errors: list[AnswerError]
+    #: The questionnaire version answered (the form to show again).
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,19 +164,25 @@ def _check_origin(submission: Submission, policy: Policy, extra: Iterable[str]) 
 
 
 def submit(
-    db: Database, submission: Submission, policy: Policy, context: FormContext | None = None
+    db: Database,
+    submission: Submission,
+    policy: Policy,
+    *,
+    read_answers: Callable[[Questionnaire], Mapping[str, object]] | None = None,
 ) -> Stored | Invalid:
     """Check and store one submission; see the module docstring for the order of checks.
 
-    ``context`` is what ``read_form_token`` returned for this submission, when the
-    caller has read it already. Raises SubmissionRefusedError for a bad token,
+    ``read_answers``, when given, reads the submission's answers once the token has
+    named the questionnaire version (the HTML form's fields depend on it); it
+    replaces ``submission.answers``. Raises SubmissionRefusedError for a bad token,
     origin or agency (nothing stored) and TokenError("expired") for a form left
     open longer than the token's lifetime.
     """
     with db.session() as session:
-        if context is None:
-            context = read_form_token(session, submission, policy)
+        context = read_form_token(session, submission, policy)
         config = context.config
+        if read_answers is not None:
+            submission = replace(submission, answers=read_answers(context.definition))
         errors: list[AnswerError] = []
         agency = context.agency
         if agency is None and submission.chosen_agency:
@@ -214,7 +222,7 @@ def submit(
         if agency is not None and config.needs_dossier(agency.id, context.version.questionnaire_id):
             code_id = _dossier_code_id(session, agency.id, submission.dossier_code, errors)
     if errors or agency is None:
-        return Invalid(errors)
+        return Invalid(errors, context.version.id)
     reason = _quarantine_reason(submission, context.token, policy)
     new = NewResponse(
         questionnaire_version_id=context.version.id,
@@ -234,7 +242,7 @@ def submit(
             if code_id is not None and not dossiers.claim(session, code_id, response_id):
                 raise _CodeTakenError
     except _CodeTakenError:
-        return Invalid([_code_used_error()])
+        return Invalid([_code_used_error()], context.version.id)
     except IntegrityError:
         # A concurrent request with the same nonce committed first: answer as it did.
         with db.session() as session:
