@@ -17,6 +17,10 @@ from typing import Any
 LANGUAGES = ("vi", "en")
 SECTION_KINDS = ("dimension", "profile", "general")
 FORMAT_VERSION = 1
+#: Names a question key may not take in a new definition: the fixed columns of the
+#: raw-data exports (CSV, XLSX, SPSS) and of the paper-form import, which would
+#: otherwise share a column name with the question. Stored versions keep any key.
+RESERVED_KEYS = ("response_id", "agency", "submitted_at", "channel")
 
 
 @dataclass(frozen=True)

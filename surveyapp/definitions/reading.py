@@ -44,8 +44,10 @@ class ShowIfMarks:
 class Reader:
     """Reads the parts of one definition; implements ``types.Env`` for the question types."""
 
-    def __init__(self, ctx: Ctx) -> None:
+    def __init__(self, ctx: Ctx, *, reserved: Collection[str] = ()) -> None:
         self.ctx = ctx
+        #: Keys a question may not take (RESERVED_KEYS for a new definition).
+        self.reserved = frozenset(reserved)
         self._scales: dict[str, Scale] = {}
         self._declared_scales: set[str] = set()
         self.claims: dict[str, Claim] = {}
@@ -63,6 +65,13 @@ class Reader:
         return self._declared_scales
 
     def claim_key(self, key: str, mark: Mark) -> None:
+        if key in self.reserved:
+            self.ctx.add(
+                mark,
+                f"question key {key!r} is reserved: the raw-data exports and the paper-form "
+                f"import have a column of that name ({', '.join(sorted(self.reserved))}); "
+                "choose another key",
+            )
         first = self.claims.get(key)
         if first is not None:
             self.ctx.add(

@@ -17,7 +17,7 @@ from typing import Any
 
 from surveyapp.definitions.errors import DefinitionError, Problem
 from surveyapp.definitions.fields import Ctx
-from surveyapp.definitions.model import FORMAT_VERSION, LANGUAGES, Questionnaire
+from surveyapp.definitions.model import FORMAT_VERSION, LANGUAGES, RESERVED_KEYS, Questionnaire
 from surveyapp.definitions.reading import MAX_SCALE_STEPS, Reader
 from surveyapp.definitions.references import (
     INDEX_METHODS,
@@ -57,7 +57,7 @@ def slug_of(filename: str) -> str:
     return name
 
 
-def _build(ctx: Ctx, root: MNode, slug: str) -> Questionnaire | None:
+def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | None:
     if not SLUG_PATTERN.fullmatch(slug):
         ctx.add(
             Mark(1, 1),
@@ -76,7 +76,7 @@ def _build(ctx: Ctx, root: MNode, slug: str) -> Questionnaire | None:
     title = ctx.text(root.get("title"), "title", max_length=TITLE_MAX)
     description = ctx.text(root.get("description"), "description")
     language = ctx.choice(root.get("default_language"), "default_language", LANGUAGES)
-    reader = Reader(ctx)
+    reader = Reader(ctx, reserved=RESERVED_KEYS if new else ())
     reader.read_scales(root.get("scales"))
     sections = reader.read_sections(root.get("sections"))
     partial = Questionnaire(
@@ -109,10 +109,17 @@ def _build(ctx: Ctx, root: MNode, slug: str) -> Questionnaire | None:
 _NO_TEXT: Any = None  # a partial definition may lack a title; it is never returned
 
 
-def build(root: MNode, file: str, slug: str) -> tuple[Questionnaire | None, list[Problem]]:
-    """Check ``root`` and build the Questionnaire; return it (None on problems) and problems."""
+def build(
+    root: MNode, file: str, slug: str, *, new: bool = True
+) -> tuple[Questionnaire | None, list[Problem]]:
+    """Check ``root`` and build the Questionnaire; return it (None on problems) and problems.
+
+    ``new=False`` (a stored version read back) accepts the question keys that a new
+    definition may not use (``RESERVED_KEYS``): versions stored before the rule stay
+    readable.
+    """
     ctx = Ctx(file)
-    questionnaire = _build(ctx, root, slug)
+    questionnaire = _build(ctx, root, slug, new=new)
     problems = sorted(ctx.problems, key=lambda p: (p.line, p.column))
     return (questionnaire if not problems else None), problems
 
@@ -129,7 +136,7 @@ def build_from_plain(data: Mapping[str, Any]) -> Questionnaire:
         raise DefinitionError(
             [Problem(file, 1, 1, f"value at {path} is not JSON data") for path in bad]
         )
-    questionnaire, problems = build(root, file, slug)
+    questionnaire, problems = build(root, file, slug, new=False)
     if questionnaire is None:
         raise DefinitionError(problems)
     return questionnaire

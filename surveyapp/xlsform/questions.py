@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from surveyapp.definitions.model import RESERVED_KEYS
 from surveyapp.xlsform.expressions import (
     _ExpressionError,
     _length_limit,
@@ -72,6 +73,9 @@ class _QuestionRows:
             self.report(sheet, sheet.cell(row, name_col), f"a {kind} question has no name")
             return None
         key = _key(name, "q")
+        if key in RESERVED_KEYS:
+            # A fixed column of the exports and the paper import has this name.
+            key = f"q_{key}"
         if name in self.questions or key in self.used_keys:
             self.report(sheet, sheet.cell(row, name_col), f"name '{name}' is used twice")
             return None

@@ -66,6 +66,28 @@ def test_import_stores_typed_answers(cli: Any, db: Database, loaded: None, tmp_p
     assert not any(a[0] == "access_equipment" and not a[3] for a in answers)
 
 
+def test_import_reads_the_submission_channel_question_beside_the_channel_column(
+    cli: Any, db: Database, loaded: None, tmp_path: Path
+) -> None:
+    """The meta column ``channel`` and SIPAS's question about it have different names."""
+    csv_file = tmp_path / "paper.csv"
+    csv_file.write_text(
+        "agency,channel,submission_channel,overall_satisfaction\n"
+        "Q1,paper,one_stop,4\n"
+        "Q1,,online_level4,5\n",
+        encoding="utf-8",
+    )
+    result = cli("responses", "import", str(csv_file), "--questionnaire", "sipas")
+    assert result.exit_code == 0, result.output
+    with db.session() as session:
+        assert set(session.scalars(select(Response.channel))) == {"paper"}
+        assert set(
+            session.scalars(
+                select(Answer.value_text).where(Answer.question_key == "submission_channel")
+            )
+        ) == {"one_stop", "online_level4"}
+
+
 def test_import_is_all_or_nothing_with_row_and_column(
     cli: Any, db: Database, loaded: None, tmp_path: Path
 ) -> None:

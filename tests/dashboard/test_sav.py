@@ -59,14 +59,12 @@ def test_sav_holds_the_csv_rows_with_labels(inspector: FlaskClient, tmp_path: Pa
     frame, meta = _read(response.data, tmp_path, user_missing=True)
     text = _get(inspector, f"/reports/agency/{OWN}.csv{QUERY}").data.decode("utf-8-sig")
     head, *cells = list(csv.reader(io.StringIO(text, newline="")))
-    # SIPAS has a question keyed "channel", as the fixed column is: the CSV repeats the
-    # name, the SAV calls the question channel_2.
-    question = head.index("channel", 4)
-    assert [c[question] for c in cells] == [
-        "" if pd.isna(v) else SIPAS.item("channel").options[int(v) - 1].key
-        for v in frame["channel_2"]
+    assert len(head) == len(set(head))  # no question shares a fixed column's name
+    rows = [dict(zip(head, c, strict=True)) for c in cells]
+    assert [r["submission_channel"] for r in rows] == [
+        "" if pd.isna(v) else SIPAS.item("submission_channel").options[int(v) - 1].key
+        for v in frame["submission_channel"]
     ]
-    rows = [dict(zip(head, c, strict=True)) for c in cells]  # the fixed channel is lost here
     assert len(frame) == len(rows) == Q1_RESPONSES
     assert [int(v) for v in frame["response_id"]] == [int(r["response_id"]) for r in rows]
     assert set(frame["agency"]) == {OWN}
@@ -85,8 +83,9 @@ def test_sav_holds_the_csv_rows_with_labels(inspector: FlaskClient, tmp_path: Pa
     assert not any(secret in c for c in comments for secret in HIDDEN)
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["overall_satisfaction"] == SIPAS.item("overall_satisfaction").text.vi
-    assert labels["channel_2"] == SIPAS.item("channel").text.vi
-    assert "channel_2 = channel" in meta.notes
+    assert labels["submission_channel"] == SIPAS.item("submission_channel").text.vi
+    renamed = [n for n in meta.notes if n.partition(" = ")[0].isidentifier()]
+    assert renamed == []  # no variable had to be renamed
     values = meta.variable_value_labels
     assert values["overall_satisfaction"][5] == "Rất hài lòng"
     assert values["respondent_type"][codes["citizen"]] == "Cá nhân (người dân)"

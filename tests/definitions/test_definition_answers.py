@@ -254,7 +254,7 @@ def test_unanswered_condition_hides() -> None:
     shown = visible(SIPAS, {})
     assert "apology_letter" not in shown
     assert "feedback_channels" not in shown
-    assert "channel" in shown
+    assert "submission_channel" in shown
 
 
 def test_visible_with_multiple_choice_means_includes_and_cascades() -> None:

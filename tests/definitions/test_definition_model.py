@@ -56,7 +56,12 @@ def test_sipas_structure() -> None:
     assert [i.key for i in grid_rows][:2] == ["staff_polite", "staff_listen"]
     assert all(i.type == "likert" and i.dimension == "civil_servants" for i in grid_rows)
     assert grid_rows[0].stem is not None
-    assert q.item("channel").option_keys == ("one_stop", "online_level3", "online_level4", "post")
+    assert q.item("submission_channel").option_keys == (
+        "one_stop",
+        "online_level3",
+        "online_level4",
+        "post",
+    )
     apology = q.item("apology_letter").show_if
     assert apology is not None and (apology.question, apology.values) == ("timeliness", ("late",))
     assert q.scoring is not None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from surveyapp.definitions import Questionnaire, parse_text
 from tests.definitions.definition_helpers import HEAD, make
 
 Check = Callable[..., list[str]]
@@ -150,6 +151,45 @@ def test_duplicate_question_key(check: Check) -> None:
         """
     )
     assert check(text) == ["q.yaml:16:14: duplicate question key 'q1' (first used at line 12)"]
+
+
+RESERVED = (
+    "is reserved: the raw-data exports and the paper-form import have a column of that "
+    "name (agency, channel, response_id, submitted_at); choose another key"
+)
+
+
+def test_question_and_grid_item_keys_may_not_take_a_fixed_column_name(check: Check) -> None:
+    text = make(
+        """
+        - key: channel
+          type: rating
+          text: {vi: a, en: b}
+        - key: grid
+          type: likert_grid
+          scale: s3
+          text: {vi: a, en: b}
+          items:
+            - {key: agency, text: {vi: a, en: b}}
+            - {key: submitted_at, text: {vi: a, en: b}}
+        - key: response_id
+          type: short_text
+          text: {vi: a, en: b}
+        """
+    )
+    assert check(text) == [
+        f"q.yaml:12:14: question key 'channel' {RESERVED}",
+        f"q.yaml:20:19: question key 'agency' {RESERVED}",
+        f"q.yaml:21:19: question key 'submitted_at' {RESERVED}",
+        f"q.yaml:22:14: question key 'response_id' {RESERVED}",
+    ]
+
+
+def test_a_stored_version_keeps_a_reserved_key() -> None:
+    """Versions stored before the rule still read back (their answers stay reportable)."""
+    stored = parse_text(make(CHOICE_Q1), "q.yaml").to_dict()
+    stored["sections"][0]["questions"][0]["key"] = "channel"
+    assert Questionnaire.from_dict(stored).item("channel").option_keys == ("yes", "no")
 
 
 def test_grid_item_keys_share_the_namespace_of_question_keys(check: Check) -> None:

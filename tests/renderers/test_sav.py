@@ -16,8 +16,9 @@ from typing import Any
 import pandas as pd
 import pyreadstat
 import pytest
+import yaml
 
-from surveyapp.definitions import Questionnaire, parse_text
+from surveyapp.definitions import Questionnaire
 from surveyapp.errors import InputError
 from surveyapp.renderers import sav
 from surveyapp.renderers.csv import FIXED, csv_chunks
@@ -103,7 +104,14 @@ sections:
 scoring:
   satisfied_values: [4, 5]
 """
-TRIAL = parse_text(DEFINITION, "trial.yaml")
+# The question keyed "channel" shares its name with a fixed column: a new definition may
+# not use it (RESERVED_KEYS), but a version stored before that rule may, and exports.
+TRIAL = Questionnaire.from_dict({**yaml.safe_load(DEFINITION), "slug": "trial"})
+
+
+def stored(text: str) -> Questionnaire:
+    """Read a definition as a stored version (reserved keys allowed, as in TRIAL)."""
+    return Questionnaire.from_dict({**yaml.safe_load(text), "slug": "trial"})
 COLUMNS = [i.key for i in TRIAL.items()]
 FORMULA = '=HYPERLINK("http://evil.example/","bấm vào đây")'
 XSS = '<script>alert("x")</script>'
@@ -314,7 +322,7 @@ def test_long_text_is_cut_at_a_character_and_noted(tmp_path: Path) -> None:
 
 def test_long_labels_fit_spss() -> None:
     text = "Ông/Bà đánh giá thế nào về thái độ phục vụ của công chức " * 10
-    definition = parse_text(DEFINITION.replace("Số lao động", text), "trial.yaml")
+    definition = stored(DEFINITION.replace("Số lao động", text))
     label = next(v.label for v in sav.variables(definition, COLUMNS, "vi") if v.name == "employees")
     assert len(label.encode()) <= sav.MAX_VARIABLE_LABEL_BYTES
     assert label.endswith("…") and label.startswith("Ông/Bà đánh giá")
@@ -336,7 +344,7 @@ def test_refuses_what_it_cannot_code() -> None:
 
 def test_na_code_stays_off_the_scale() -> None:
     wide = DEFINITION.replace("{value: 5,", "{value: 99,").replace("[4, 5]", "[4, 99]")
-    definition = parse_text(wide, "trial.yaml")
+    definition = stored(wide)
     assert sav.na_code(TRIAL) == 99
     assert sav.na_code(definition) == 999
 

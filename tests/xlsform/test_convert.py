@@ -203,6 +203,26 @@ def test_an_invalid_output_name_is_refused(make_form: MakeForm, tmp_path: Path) 
     assert not out.exists()
 
 
+def test_a_question_named_like_a_fixed_column_gets_another_key(make_form: MakeForm) -> None:
+    survey = [
+        ["type", "name", "label::vi", "label::en", "relevant"],
+        ["select_one how", "channel", "Kênh", "Channel", ""],
+        ["integer", "agency", "Số lần", "Visits", "${channel} = 'web'"],
+    ]
+    choices = [["list_name", "name", "label::vi", "label::en"], *HOW]
+    conversion = convert_file(make_form(survey, choices))
+    assert conversion.errors == []
+    got = questions(conversion.definition)
+    assert set(got) == {"q_channel", "q_agency"}
+    assert got["q_agency"]["show_if"] == {"question": "q_channel", "equals": "web"}
+    notes = [str(i).rpartition("/")[2] for i in conversion.issues]
+    assert "form.xlsx:survey!B2: note: 'channel' became key 'q_channel'" in notes
+    assert "form.xlsx:survey!B3: note: 'agency' became key 'q_agency'" in notes
+
+
+HOW = [["how", "web", "Trực tuyến", "Online"], ["how", "desk", "Tại quầy", "At the desk"]]
+
+
 def test_short_language_columns(make_form: MakeForm) -> None:
     survey = [
         ["type", "name", "label::vi", "label::en", "hint::vi", "hint::en"],
