@@ -59,10 +59,7 @@ _layouts: dict[str, Layout] = {}
 
 def layout_of(version: QuestionnaireVersion) -> Layout:
     """The scoring layout of a stored version (cached by content hash)."""
-    found = _layouts.get(version.content_hash)
-    if found is None:
-        found = _layouts[version.content_hash] = Layout.of(definition_of(version))
-    return found
+    return layout_of_definition(definition_of(version))
 
 
 def layout_of_definition(definition: Questionnaire) -> Layout:
