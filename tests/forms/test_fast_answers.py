@@ -27,6 +27,7 @@ from surveyapp.forms.builder import (
 )
 from surveyapp.forms.questions import FIELD_TYPES, field_name
 from tests.conftest import TEST_SECRET_KEY
+from tests.public.conftest import VALID
 
 SIPAS = load_questionnaire(PACKAGE_DIR.parent / "questionnaires" / "sipas.yaml")
 EVERY_TYPE = load_questionnaire(Path(__file__).parents[1] / "public" / "data" / "every-type.yaml")
@@ -111,18 +112,11 @@ def test_fast_answers_equal_the_wtforms_form(
     assert_same(answers_from_formdata(definition, formdata), slow)
 
 
+#: VALID (every-type.yaml's complete answers) as the form data pairs a browser sends.
 SENT: list[tuple[str, str]] = [
-    ("access_overall", "4"),
-    ("staff_polite", "5"),
-    ("staff_helpful", "na"),
-    ("visited", "yes"),
-    ("visits", "2"),
-    ("channels", "web"),
-    ("channels", "desk"),
-    ("visit_date", "2024-03-05"),
-    ("recommend", "9"),
-    ("occupation", "Kế toán"),
-    ("comment", "Nhanh chóng, thân thiện."),
+    (key, value)
+    for key, sent in VALID.items()
+    for value in (sent if isinstance(sent, list) else [sent])
 ]
 
 
@@ -131,18 +125,7 @@ SENT: list[tuple[str, str]] = [
     [
         pytest.param(
             SENT,
-            {
-                "access_overall": "4",
-                "staff_polite": "5",
-                "staff_helpful": "na",
-                "visited": "yes",
-                "visits": "2",
-                "channels": ["web", "desk"],
-                "visit_date": "2024-03-05",
-                "recommend": "9",
-                "occupation": "Kế toán",
-                "comment": "Nhanh chóng, thân thiện.",
-            },
+            VALID,
             id="complete",
         ),
         # Nothing sent: one-answer questions are None (not ""), checkboxes [].
