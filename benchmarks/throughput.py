@@ -4,6 +4,9 @@ One run measures, with the same gunicorn settings (``--workers``, sync workers,
 127.0.0.1) and the same wrk load (``--connections``, ``--seconds``):
 
 * ``hello``: benchmarks/hello_app.py, ``GET /hello`` (the framework's ceiling);
+* ``floor``: benchmarks/floor_app.py, the same GET-then-POST as the real form with
+  nothing but a signed token and one SQLite row per submission (what any form
+  that stores before it answers costs at the least in this framework);
 * ``sqlite`` and ``postgres``: the real public form of ``questionnaires/sipas.yaml``
   for agency Q1, through benchmarks/wrk/submit.lua: each wrk thread GETs the
   form, takes the signed token from the page and POSTs the answers with it
@@ -151,7 +154,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve(
+    app: str, port: int, workers: int, env: dict[str, str], ready: str = "/healthz"
+) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -171,7 +176,7 @@ def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if _get(port, "/hello" if "hello" in app else "/healthz")[0] == 200:
+            if _get(port, ready)[0] == 200:
                 return proc
         except OSError:
             time.sleep(0.1)
@@ -212,13 +217,32 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def run_hello(args: argparse.Namespace) -> dict[str, float]:
     port = free_port()
-    proc = serve("benchmarks.hello_app:app", port, args.workers, dict(os.environ))
+    proc = serve("benchmarks.hello_app:app", port, args.workers, dict(os.environ), "/hello")
     try:
         result = wrk(port, "hello.lua", args)
     finally:
         stop(proc)
     seconds = result["duration_us"] / 1e6
     return {"target": "hello", **result, "requests_per_s": round(result["requests"] / seconds, 1)}
+
+
+def run_floor(work: Path, args: argparse.Namespace) -> dict[str, float]:
+    port = free_port()
+    app = f"benchmarks.floor_app:create_app({str(work / 'floor.sqlite')!r})"
+    proc = serve(app, port, args.workers, dict(os.environ), "/floor")
+    try:
+        # The real form's answers (written by the sqlite run), so bodies are the same size.
+        body_file = work / "sqlite-answers.txt"
+        result = wrk(port, "submit.lua", args, "/floor", str(body_file), f"http://127.0.0.1:{port}")
+    finally:
+        stop(proc)
+    seconds = result["duration_us"] / 1e6
+    return {
+        "target": "floor",
+        **result,
+        "requests_per_s": round(result["requests"] / seconds, 1),
+        "submissions_per_s": round(result["accepted_303"] / seconds, 1),
+    }
 
 
 def run_form(name: str, url: str, work: Path, args: argparse.Namespace) -> dict[str, float]:
@@ -265,6 +289,7 @@ def main() -> int:
     try:
         results.append(run_hello(args))
         results.append(run_form("sqlite", f"sqlite:///{work / 'throughput.sqlite'}", work, args))
+        results.append(run_floor(work, args))
         if args.pg_url:
             results.append(run_form("postgres", fresh_postgres(args.pg_url), work, args))
     finally:
