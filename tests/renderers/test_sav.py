@@ -112,6 +112,8 @@ TRIAL = Questionnaire.from_dict({**yaml.safe_load(DEFINITION), "slug": "trial"})
 def stored(text: str) -> Questionnaire:
     """Read a definition as a stored version (reserved keys allowed, as in TRIAL)."""
     return Questionnaire.from_dict({**yaml.safe_load(text), "slug": "trial"})
+
+
 COLUMNS = [i.key for i in TRIAL.items()]
 FORMULA = '=HYPERLINK("http://evil.example/","bấm vào đây")'
 XSS = '<script>alert("x")</script>'
