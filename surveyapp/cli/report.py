@@ -204,3 +204,17 @@ def rebuild_aggregates(slug: str | None) -> None:
         for version in versions:
             rows = aggregates.rebuild(session, version, timezone)
             click.echo(f"{version.questionnaire.slug} v{version.version}: {rows} months rebuilt")
+
+
+@group.command("fold")
+@with_appcontext
+def fold() -> None:
+    """Add every accepted response waiting for the report aggregates to them.
+
+    Submissions are folded in batches as they arrive; this folds what is still
+    waiting (reports include it either way, read from the raw rows).
+    """
+    from surveyapp.services import report_folding
+
+    folded = report_folding.fold_everything(ready_db(), current_app.config["TIMEZONE"])
+    click.echo(f"{folded} responses folded into the report aggregates")

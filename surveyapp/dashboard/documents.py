@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from surveyapp.dashboard import report_cache
 from surveyapp.definitions import Questionnaire
-from surveyapp.models import Agency, Answer, QuestionnaireVersion, ReportAggregate, Response
+from surveyapp.models import (
+    Agency,
+    Answer,
+    QuestionnaireVersion,
+    ReportAggregate,
+    Response,
+    UnfoldedResponse,
+)
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
 from surveyapp.reporting import aggregates, build
 from surveyapp.reporting.extract import accepted, utc_bounds
@@ -61,9 +68,10 @@ def city_context(
 ) -> CityReport:
     """Return the city-wide report an agency report is compared with, cached.
 
-    The key includes a fingerprint of the aggregates (rows, responses, last update),
-    which every accepted submission and every rebuild changes, so a cached report
-    is never stale; repeated agency downloads then skip the city-wide statistics.
+    The key includes a fingerprint of the aggregates (rows, responses, last update)
+    and of the accepted responses not folded into them yet, which every accepted
+    submission, fold and rebuild changes, so a cached report is never stale;
+    repeated agency downloads then skip the city-wide statistics.
     The cache is this process's, or Redis shared by every app server when
     ``SURVEYAPP_REDIS_URL`` is set (see ``report_cache``).
     """
@@ -76,6 +84,13 @@ def city_context(
                 func.max(ReportAggregate.updated_at),
                 func.max(ReportAggregate.id),
             ).where(ReportAggregate.questionnaire_version_id == stored.id)
+        ).one()
+    ) + tuple(
+        # Responses not folded yet are in the report too (read raw).
+        session.execute(
+            select(
+                func.count(UnfoldedResponse.response_id), func.max(UnfoldedResponse.response_id)
+            ).where(UnfoldedResponse.questionnaire_version_id == stored.id)
         ).one()
     )
     key = (stored.id, first, last, timezone, *fingerprint)

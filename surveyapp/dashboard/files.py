@@ -16,7 +16,7 @@ from surveyapp.cli.common import ready_db
 from surveyapp.dashboard import export
 from surveyapp.dashboard.documents import Scope
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.models import Agency, ReportAggregate
+from surveyapp.models import Agency, ReportAggregate, UnfoldedResponse
 from surveyapp.reporting.aggregates import StaleAggregatesError
 
 
@@ -63,12 +63,12 @@ def write(
             if output.exists() and not output.is_dir():
                 raise click.UsageError(f"{output} is not a directory")
             output.mkdir(parents=True, exist_ok=True)
+            # Agencies with accepted responses: in the aggregates, or waiting for a fold.
+            folded = select(ReportAggregate.agency_id).where(ReportAggregate.n_responses > 0)
             codes = list(
                 session.scalars(
                     select(Agency.code)
-                    .join(ReportAggregate, ReportAggregate.agency_id == Agency.id)
-                    .where(ReportAggregate.n_responses > 0)
-                    .distinct()
+                    .where(Agency.id.in_(folded.union(select(UnfoldedResponse.agency_id))))
                     .order_by(Agency.code)
                 )
             )

@@ -2,7 +2,7 @@
 
 from surveyapp.models import admin  # noqa: F401 - registers the admin console tables
 from surveyapp.models.accounts import ROLES, AuditEvent, LoginFailure, User
-from surveyapp.models.aggregates import ReportAggregate
+from surveyapp.models.aggregates import ReportAggregate, UnfoldedResponse
 from surveyapp.models.core import (
     AGENCY_KINDS,
     CHANNELS,
@@ -41,6 +41,7 @@ __all__ = [
     "ReportAggregate",
     "Response",
     "UTCDateTime",
+    "UnfoldedResponse",
     "User",
     "utcnow",
 ]

@@ -1,8 +1,11 @@
 """Report aggregates: sufficient statistics per questionnaire version, agency and month.
 
-Maintained in the same transaction as the responses they summarise (see
-``surveyapp.reporting.aggregates``) and rebuildable from the raw rows at any
-time, so they are a cache with a guarantee, never a second source of truth.
+Accepted responses wait in ``unfolded_responses`` (written in the same transaction
+as the response) until a fold adds them to their month and removes them from it;
+reports add the waiting ones from the raw rows (see
+``surveyapp.reporting.aggregates``). The aggregates are rebuildable from the raw
+rows at any time, so they are a cache with a guarantee, never a second source of
+truth.
 """
 
 from __future__ import annotations
@@ -40,3 +43,20 @@ class ReportAggregate(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: When the row was last written (UTC).
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class UnfoldedResponse(Base):
+    """An accepted response the aggregates do not hold yet (a few at any time).
+
+    It repeats the response's version, agency and time, so reports and folds find
+    the waiting responses in this small table alone.
+    """
+
+    __tablename__ = "unfolded_responses"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    questionnaire_version_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

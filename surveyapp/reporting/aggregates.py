@@ -1,11 +1,14 @@
 """Maintaining and reading the per-(version, agency, local month) report aggregates.
 
-``record`` runs inside the submission transaction and adds new accepted responses
-to their month's :class:`~surveyapp.reporting.sufficient.Summary`; ``rebuild``
-recomputes every month from the raw rows (after a bulk load, a time zone change
-or a change of a response's status). ``summaries`` answers a report's question:
-whole months come from the aggregates, the partial months at either end of an
-arbitrary ``from``/``to`` from the raw rows, so every day bound is exact.
+A submission stores its response and a row in ``unfolded_responses``; ``fold``
+later adds such responses to their month's
+:class:`~surveyapp.reporting.sufficient.Summary` many at a time, and deletes their
+rows, in one transaction. ``rebuild`` recomputes
+every month from the raw rows (after a bulk load, a time zone change or a change
+of a response's status). ``summaries`` answers a report's question: whole months
+come from the aggregates plus the few accepted responses not folded yet (read
+raw), the partial months at either end of an arbitrary ``from``/``to`` from the
+raw rows, so every day bound is exact whether or not a fold has run.
 """
 
 from __future__ import annotations
@@ -15,21 +18,32 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Questionnaire, StoredAnswer
-from surveyapp.models import QuestionnaireVersion, ReportAggregate, utcnow
+from surveyapp.models import (
+    Answer,
+    QuestionnaireVersion,
+    ReportAggregate,
+    Response,
+    UnfoldedResponse,
+    utcnow,
+)
 from surveyapp.reporting.extract import (
     count_accepted,
     count_all_accepted,
+    count_all_waiting,
     local_month,
     month_of,
     next_month,
     raw_responses,
     utc_bounds,
+    waiting,
+    waiting_responses,
 )
 from surveyapp.reporting.sufficient import AnswerRow, Layout, Summary
 from surveyapp.services.questionnaires import definition_of
@@ -75,7 +89,10 @@ def _as_row(answers: Mapping[str, StoredAnswer]) -> AnswerRow:
 
 
 def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> None:
-    """Add accepted responses to their months' aggregates, in the caller's transaction."""
+    """Add accepted responses to their months' aggregates, in the caller's transaction.
+
+    They must not be waiting in ``unfolded_responses`` (``fold`` adds those).
+    """
     tz = zoneinfo.ZoneInfo(timezone)
     groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
     versions: dict[int, Layout] = {}
@@ -86,6 +103,16 @@ def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> N
         groups[key].append(_as_row(item.answers))
         if item.definition is not None:
             versions[item.questionnaire_version_id] = layout_of_definition(item.definition)
+    _add_groups(session, groups, versions, timezone)
+
+
+def _add_groups(
+    session: Session,
+    groups: Mapping[tuple[int, int, dt.date], Sequence[AnswerRow]],
+    versions: dict[int, Layout],
+    timezone: str,
+) -> None:
+    # Sorted, so concurrent folds lock month rows in one order and cannot deadlock.
     for (version_id, agency_id, month), rows in sorted(groups.items()):
         if version_id not in versions:
             version = session.get(QuestionnaireVersion, version_id)
@@ -96,6 +123,78 @@ def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> N
         _merge(
             session, layout, version_id, agency_id, month, timezone, Summary.from_rows(layout, rows)
         )
+
+
+#: How often ``summaries`` reads again when the aggregates and responses disagree.
+CONSISTENT_READ_ATTEMPTS = 3
+#: Responses one ``fold`` takes at most (their answers are read in one query).
+FOLD_BATCH = 2000
+WAITING = cast(Table, UnfoldedResponse.__table__)
+
+
+def fold(session: Session, timezone: str, limit: int = FOLD_BATCH) -> int:
+    """Add up to ``limit`` waiting accepted responses to their months' aggregates.
+
+    Deletes their ``unfolded_responses`` rows and adds them in the caller's
+    transaction, so a response is counted once however many folds run at the same
+    time: on PostgreSQL a concurrent fold skips the rows this one has locked (and
+    one deleted meanwhile is not returned twice); on SQLite write transactions run
+    one at a time. Returns how many were taken.
+    """
+    pick = (
+        select(WAITING.c.response_id)
+        .order_by(WAITING.c.response_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.execute(
+        delete(WAITING)
+        .where(WAITING.c.response_id.in_(pick.scalar_subquery()))
+        .returning(
+            WAITING.c.response_id,
+            WAITING.c.questionnaire_version_id,
+            WAITING.c.agency_id,
+            WAITING.c.submitted_at,
+        )
+    ).all()
+    if not claimed:
+        return 0
+    ids = [row.response_id for row in claimed]
+    # A response deleted in triage while it waited has left the statistics already.
+    still_accepted = set(
+        session.scalars(
+            select(Response.id).where(Response.id.in_(ids), Response.status == "accepted")
+        )
+    )
+    answers: dict[int, AnswerRow] = defaultdict(dict)
+    for response_id, key, num, value_text, na in session.execute(
+        select(
+            Answer.response_id,
+            Answer.question_key,
+            Answer.value_num,
+            Answer.value_text,
+            Answer.is_na,
+        ).where(Answer.response_id.in_(ids))
+    ):
+        answers[response_id][key] = (num, value_text, bool(na))
+    tz = zoneinfo.ZoneInfo(timezone)
+    groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
+    for row in claimed:
+        if row.response_id in still_accepted:
+            month = local_month(row.submitted_at, tz)
+            groups[(row.questionnaire_version_id, row.agency_id, month)].append(
+                answers.get(row.response_id, {})
+            )
+    _add_groups(session, groups, {}, timezone)
+    return len(claimed)
+
+
+def fold_all(session: Session, timezone: str) -> int:
+    """``fold`` until no accepted response waits; returns how many were folded."""
+    total = 0
+    while folded := fold(session, timezone):
+        total += folded
+    return total
 
 
 def _merge(
@@ -158,11 +257,23 @@ def summarise_raw(
     start: dt.datetime | None,
     end: dt.datetime | None,
     tz: zoneinfo.ZoneInfo,
+    *,
+    only: Literal["all", "folded", "waiting"] = "all",
 ) -> dict[Key, Summary]:
-    """Summaries per (agency, local month) straight from the raw rows."""
+    """Summaries per (agency, local month) straight from the raw rows.
+
+    ``only``: every accepted response, or those not waiting to be folded, or the
+    waiting ones.
+    """
     layout = layout_of(version)
     rows: dict[Key, list[AnswerRow]] = defaultdict(list)
-    for raw in raw_responses(session, version.id, agency_ids, start, end):
+    if only == "waiting":
+        found = waiting_responses(session, version.id, agency_ids, start, end)
+    else:
+        found = raw_responses(
+            session, version.id, agency_ids, start, end, skip_waiting=only == "folded"
+        )
+    for raw in found:
         rows[(raw.agency_id, local_month(raw.submitted_at, tz))].append(raw.answers)
     return {key: Summary.from_rows(layout, group) for key, group in rows.items()}
 
@@ -176,8 +287,13 @@ def rebuild(
     """Recompute the aggregates of ``version`` (all agencies or some) from raw rows.
 
     Works one agency at a time so memory stays bounded; returns the rows written.
+    The responses in scope waiting to be folded are taken in; one stored while
+    the rebuild runs keeps waiting for the next ``fold``, so none counts twice.
     """
     tz = zoneinfo.ZoneInfo(timezone)
+    session.execute(
+        delete(UnfoldedResponse).where(*waiting(version.id, agency_ids, None, None))  # type: ignore[arg-type]
+    )
     if agency_ids is None:
         from surveyapp.models import Response
 
@@ -199,7 +315,7 @@ def rebuild(
                 ReportAggregate.agency_id == agency_id,
             )
         )
-        pieces = summarise_raw(session, version, [agency_id], None, None, tz)
+        pieces = summarise_raw(session, version, [agency_id], None, None, tz, only="folded")
         if pieces:
             session.execute(
                 ReportAggregate.__table__.insert(),
@@ -285,28 +401,40 @@ def summaries(
         None if whole_from is None else month_of(whole_from),
         None if whole_to is None else month_of(whole_to),
     )
-    found = stored(session, version, agency_ids, months)
-    zones = {zone for zone, _ in found.values()}
-    if zones - {timezone}:
-        raise StaleAggregatesError(
-            f"report aggregates were built in time zone {', '.join(sorted(zones))}, not "
-            f"{timezone}; run `surveyapp report rebuild-aggregates`"
-        )
     start, end = utc_bounds(whole_from, whole_to, tz)
-    if agency_ids is None:
-        # City-wide, a count per version would read every response row; the count over
-        # all versions is index-only and checks the aggregates of all versions at once.
-        expected = count_all_accepted(session, start, end)
-        have = stored_total(session, months)
+    # On PostgreSQL each statement sees the newest commits, so a fold or a submission
+    # committed between these reads can make them disagree for a moment: read again.
+    # On SQLite a read transaction is one snapshot, so a disagreement is real.
+    for _attempt in range(CONSISTENT_READ_ATTEMPTS):
+        found = stored(session, version, agency_ids, months)
+        zones = {zone for zone, _ in found.values()}
+        if zones - {timezone}:
+            raise StaleAggregatesError(
+                f"report aggregates were built in time zone {', '.join(sorted(zones))}, not "
+                f"{timezone}; run `surveyapp report rebuild-aggregates`"
+            )
+        # Accepted responses not folded yet are few: they are read raw.
+        pending = summarise_raw(session, version, agency_ids, start, end, tz, only="waiting")
+        if agency_ids is None:
+            # City-wide, a count per version would read every response row; the count
+            # over all versions is index-only and checks the aggregates of all versions.
+            expected = count_all_accepted(session, start, end)
+            have = stored_total(session, months) + count_all_waiting(session, start, end)
+        else:
+            expected = count_accepted(session, version.id, agency_ids, start, end)
+            have = sum(summary.n for _, summary in found.values()) + sum(
+                summary.n for summary in pending.values()
+            )
+        if have == expected:
+            break
     else:
-        expected = count_accepted(session, version.id, agency_ids, start, end)
-        have = sum(summary.n for _, summary in found.values())
-    if have != expected:
         raise StaleAggregatesError(
             f"report aggregates hold {have} responses where the database has {expected}; "
             "run `surveyapp report rebuild-aggregates`"
         )
     for key, (_, summary) in found.items():
+        out[key] = out[key] + summary if key in out else summary
+    for key, summary in pending.items():
         out[key] = out[key] + summary if key in out else summary
     return out
 
@@ -322,15 +450,29 @@ def stored_total(session: Session, months: tuple[dt.date | None, dt.date | None]
 
 
 def month_span(
-    session: Session, version: QuestionnaireVersion, agency_ids: Collection[int] | None
+    session: Session,
+    version: QuestionnaireVersion,
+    agency_ids: Collection[int] | None,
+    timezone: str,
 ) -> tuple[dt.date | None, dt.date | None]:
-    """First and last month with stored responses of ``version`` in scope."""
+    """First and last local month with accepted responses of ``version`` in scope."""
     query = select(func.min(ReportAggregate.month), func.max(ReportAggregate.month)).where(
         ReportAggregate.questionnaire_version_id == version.id, ReportAggregate.n_responses > 0
     )
     if agency_ids is not None:
         query = query.where(ReportAggregate.agency_id.in_(list(agency_ids)))
     first, last = session.execute(query).one()
+    # Responses not folded yet may open a month the aggregates do not have.
+    tz = zoneinfo.ZoneInfo(timezone)
+    earliest, latest = session.execute(
+        select(
+            func.min(UnfoldedResponse.submitted_at), func.max(UnfoldedResponse.submitted_at)
+        ).where(*waiting(version.id, agency_ids, None, None))  # type: ignore[arg-type]
+    ).one()
+    if earliest is not None:
+        low, high = local_month(earliest, tz), local_month(latest, tz)
+        first = low if first is None else min(first, low)
+        last = high if last is None else max(last, high)
     return first, last
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from surveyapp.models import Answer, Response
+from surveyapp.models import Answer, Response, UnfoldedResponse
 from surveyapp.reporting.sufficient import AnswerRow
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -122,6 +122,75 @@ def count_all_accepted(session: Session, start: dt.datetime | None, end: dt.date
     return int(session.scalar(query) or 0)
 
 
+def waiting(
+    version_id: int | None,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> list[object]:
+    """WHERE conditions on ``unfolded_responses`` (None: any version)."""
+    conditions: list[object] = []
+    if version_id is not None:
+        conditions.append(UnfoldedResponse.questionnaire_version_id == version_id)
+    if agency_ids is not None:
+        conditions.append(UnfoldedResponse.agency_id.in_(list(agency_ids)))
+    if start is not None:
+        conditions.append(UnfoldedResponse.submitted_at >= start)
+    if end is not None:
+        conditions.append(UnfoldedResponse.submitted_at < end)
+    return conditions
+
+
+def count_all_waiting(session: Session, start: dt.datetime | None, end: dt.datetime | None) -> int:
+    """Accepted responses of every version in ``[start, end)`` not folded yet."""
+    query = select(func.count()).select_from(UnfoldedResponse)
+    for condition in waiting(None, None, start, end):
+        query = query.where(condition)  # type: ignore[arg-type]
+    return int(session.scalar(query) or 0)
+
+
+def waiting_responses(
+    session: Session,
+    version_id: int,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    batch: int = 5000,
+) -> Iterator[RawResponse]:
+    """Accepted responses not folded into the aggregates yet, with their answers.
+
+    Their ids come from the small ``unfolded_responses`` table; the responses and
+    answers are then read by primary key.
+    """
+    ids = list(
+        session.scalars(
+            select(UnfoldedResponse.response_id)
+            .where(*waiting(version_id, agency_ids, start, end))  # type: ignore[arg-type]
+            .order_by(UnfoldedResponse.response_id)
+        )
+    )
+    for offset in range(0, len(ids), batch):
+        chunk = ids[offset : offset + batch]
+        heads = session.execute(
+            select(Response.id, Response.agency_id, Response.submitted_at)
+            .where(Response.id.in_(chunk), Response.status == "accepted")
+            .order_by(Response.id)
+        ).all()
+        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
+        for response_id, key, num, value_text, na in session.execute(
+            select(
+                Answer.response_id,
+                Answer.question_key,
+                Answer.value_num,
+                Answer.value_text,
+                Answer.is_na,
+            ).where(Answer.response_id.in_(chunk))
+        ):
+            answers.setdefault(response_id, {})[key] = (num, value_text, bool(na))
+        for response_id, agency_id, submitted_at in heads:
+            yield RawResponse(response_id, agency_id, submitted_at, answers.get(response_id, {}))
+
+
 def raw_responses(
     session: Session,
     version_id: int,
@@ -129,9 +198,17 @@ def raw_responses(
     start: dt.datetime | None,
     end: dt.datetime | None,
     batch: int = 20000,
+    *,
+    skip_waiting: bool = False,
 ) -> Iterator[RawResponse]:
-    """Stream accepted responses with their answers, in id order."""
-    where = and_(*accepted(version_id, agency_ids, start, end))  # type: ignore[arg-type]
+    """Stream accepted responses with their answers, in id order.
+
+    ``skip_waiting``: leave out the responses waiting to be folded.
+    """
+    conditions = accepted(version_id, agency_ids, start, end)
+    if skip_waiting:
+        conditions.append(Response.id.not_in(select(UnfoldedResponse.response_id)))
+    where = and_(*conditions)  # type: ignore[arg-type]
     heads = session.execute(
         select(Response.id, Response.agency_id, Response.submitted_at)
         .where(where)
@@ -152,8 +229,8 @@ def raw_responses(
             .join(Response, Response.id == Answer.response_id)
             .where(where, Answer.response_id >= low, Answer.response_id <= high)
         )
-        for response_id, key, num, text, na in rows:
-            answers.setdefault(response_id, {})[key] = (num, text, bool(na))
+        for response_id, key, num, value_text, na in rows:
+            answers.setdefault(response_id, {})[key] = (num, value_text, bool(na))
         for response_id, agency_id, submitted_at in chunk:
             yield RawResponse(response_id, agency_id, submitted_at, answers.get(response_id, {}))
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Questionnaire
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.models import Agency, QuestionnaireVersion, ReportAggregate
+from surveyapp.models import Agency, QuestionnaireVersion, ReportAggregate, UnfoldedResponse
 from surveyapp.models import Questionnaire as QuestionnaireRow
 from surveyapp.reporting import aggregates
 from surveyapp.reporting.extract import (
@@ -72,9 +72,22 @@ def choose_version(
         .where(ReportAggregate.n_responses > 0)
         .group_by(QuestionnaireRow.slug)
     )
+    # Accepted responses not folded into the aggregates yet count too.
+    pending = (
+        select(QuestionnaireRow.slug, func.max(QuestionnaireVersion.version))
+        .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == QuestionnaireRow.id)
+        .join(
+            UnfoldedResponse,
+            UnfoldedResponse.questionnaire_version_id == QuestionnaireVersion.id,
+        )
+        .group_by(QuestionnaireRow.slug)
+    )
     if agency_id is not None:
         with_responses = with_responses.where(ReportAggregate.agency_id == agency_id)
-    newest = {slug_: v for slug_, v in session.execute(with_responses).all()}
+        pending = pending.where(UnfoldedResponse.agency_id == agency_id)
+    newest: dict[str, int] = {}
+    for slug_, v in [*session.execute(with_responses).all(), *session.execute(pending).all()]:
+        newest[slug_] = max(v, newest.get(slug_, v))
     if slug is None:
         if not newest:
             where = "this agency" if agency_id is not None else "any agency"
@@ -114,7 +127,7 @@ def _period(
     if first is None or last is None:
         # The aggregates name the first and last months; only those months are read.
         tz = zoneinfo.ZoneInfo(timezone)
-        first_month, last_month = aggregates.month_span(session, version, agency_ids)
+        first_month, last_month = aggregates.month_span(session, version, agency_ids, timezone)
         if first is None and first_month is not None:
             start, end = utc_bounds(first_month, next_month(first_month), tz)
             earliest = edge_of(session, version.id, agency_ids, start, end, last=False)

@@ -18,14 +18,13 @@ from surveyapp.definitions import (
     is_empty,
     visible,
 )
-from surveyapp.models import CHANNELS, Answer, Response, utcnow
+from surveyapp.models import CHANNELS, Answer, Response, UnfoldedResponse, utcnow
 from surveyapp.receipts import new_receipt_code
-from surveyapp.reporting import aggregates
-from surveyapp.reporting.extract import current_timezone
 
 # Core inserts: a batch of plain rows, without the ORM's per-object bookkeeping.
 RESPONSES = cast(Table, Response.__table__)
 ANSWERS = cast(Table, Answer.__table__)
+WAITING = cast(Table, UnfoldedResponse.__table__)
 
 
 @dataclass
@@ -85,8 +84,6 @@ class NewResponse:
     status: str = "accepted"
     quarantine_reason: str | None = None
     submission_nonce: str | None = None
-    #: The version's parsed definition, when the caller has it (spares reading it again).
-    definition: Questionnaire | None = None
 
 
 @overload
@@ -108,7 +105,9 @@ def store_responses(
 
     Returns the receipt codes in order (``with_ids``: pairs of receipt code and
     response id). Nothing is committed here: the caller's transaction makes each
-    response and its answers land together or not at all.
+    response and its answers land together or not at all. The report aggregates
+    take them in later, in batches (``reporting.aggregates.fold``); until then
+    reports read them raw.
     """
     for new in responses:
         if new.channel not in CHANNELS:
@@ -147,22 +146,20 @@ def store_responses(
     ]
     if answer_rows:
         session.execute(insert(ANSWERS), answer_rows)
-    # Report aggregates change in the same transaction, so they never disagree.
-    aggregates.record(
-        session,
-        [
-            aggregates.Submitted(
-                new.questionnaire_version_id,
-                new.agency_id,
-                new.submitted_at or now,
-                new.status,
-                new.answers,
-                new.definition,
-            )
-            for new in responses
-        ],
-        current_timezone(),
-    )
+    # Accepted responses wait for a fold to add them to their months' aggregates;
+    # reports read them raw meanwhile.
+    waiting = [
+        {
+            "response_id": ids[code],
+            "questionnaire_version_id": new.questionnaire_version_id,
+            "agency_id": new.agency_id,
+            "submitted_at": new.submitted_at or now,
+        }
+        for code, new in zip(codes, responses, strict=True)
+        if new.status == "accepted"
+    ]
+    if waiting:
+        session.execute(insert(WAITING), waiting)
     if with_ids:
         return [(code, ids[code]) for code in codes]
     return codes

@@ -25,7 +25,8 @@ from surveyapp.definitions import AnswerError, Questionnaire
 from surveyapp.embedding import OriginRefusedError, check_request_origin
 from surveyapp.errors import NotFoundError
 from surveyapp.models import Agency, QuestionnaireVersion, Response, utcnow
-from surveyapp.services import dossiers, public_config
+from surveyapp.reporting.extract import current_timezone
+from surveyapp.services import dossiers, public_config, report_folding
 from surveyapp.services.public_config import AgencyInfo, Snapshot, VersionInfo
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from surveyapp.tokens import FormToken, TokenError, read_token
@@ -232,7 +233,6 @@ def submit(
         status="quarantined" if reason else "accepted",
         quarantine_reason=reason,
         submission_nonce=context.token.nonce,
-        definition=context.definition,
     )
     try:
         # A replay racing this one past the check above fails the nonce's unique
@@ -250,6 +250,7 @@ def submit(
         if earlier is None:
             raise
         return earlier
+    report_folding.after_submission(db, current_timezone())
     return Stored(receipt=receipt, replayed=False, quarantined=reason is not None)
 
 

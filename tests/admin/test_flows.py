@@ -60,6 +60,9 @@ def test_accepting_and_deleting_keep_the_aggregates_equal_to_a_rebuild(
 ) -> None:
     store()
     held = store(status="quarantined", reason="too_fast", answers={"overall_satisfaction": "5"})
+    assert _stored_n(db) == 0  # the accepted one waits for a fold; the held one never does
+    with db.write() as session:
+        assert aggregates.fold_all(session, "Asia/Ho_Chi_Minh") == 1
     assert _stored_n(db) == 1
     with db.write() as session:
         triage.accept(session, held, "Checked by phone", actor=None, timezone="Asia/Ho_Chi_Minh")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -12,7 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from surveyapp.db import Database
-from surveyapp.models import Answer, Response
+from surveyapp.models import (
+    Agency,
+    Answer,
+    QuestionnaireVersion,
+    ReportAggregate,
+    Response,
+    UnfoldedResponse,
+    utcnow,
+)
+from surveyapp.reporting.extract import local_month
+from surveyapp.services import report_folding
 from tests.public.conftest import AGENCY, SLUG, VALID, open_form, post_form
 
 
@@ -110,6 +121,52 @@ def test_valid_submission_is_stored_with_all_answers_then_receipt(
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert receipt in page.text and "Cảm ơn" in page.text
+
+
+def test_submissions_reach_the_report_aggregates_in_batches(
+    client: FlaskClient, survey: Any, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_folding, "FOLD_EVERY", 2)
+    monkeypatch.setattr(report_folding, "_stored", iter(range(1, 100)))
+    for waiting_after in (1, 0):
+        token = open_form(client)
+        assert post_form(client, token).status_code == 303
+        assert post_form(client, token).status_code == 303  # a replay stores nothing
+        with db.session() as session:
+            waiting = session.scalar(select(func.count(UnfoldedResponse.response_id)))
+        assert waiting == waiting_after
+    with db.session() as session:
+        assert session.scalar(select(func.sum(ReportAggregate.n_responses))) == 2
+
+
+def test_a_failing_fold_leaves_the_submission_acknowledged(
+    app: Flask,
+    client: FlaskClient,
+    survey: Any,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(report_folding, "FOLD_EVERY", 1)
+    token = open_form(client)
+    # This month's aggregate is in a format the code cannot read: the fold fails.
+    with db.write() as session:
+        session.add(
+            ReportAggregate(
+                questionnaire_version_id=session.scalar(select(QuestionnaireVersion.id)),
+                agency_id=session.scalar(select(Agency.id).where(Agency.code == AGENCY)),
+                month=local_month(utcnow(), ZoneInfo(app.config["TIMEZONE"])),
+                timezone=app.config["TIMEZONE"],
+                n_responses=0,
+                stats={"format": "unknown"},
+            )
+        )
+    response = post_form(client, token)
+    assert response.status_code == 303
+    receipt_of(response.headers["Location"])
+    with db.session() as session:
+        assert session.scalar(select(func.count(UnfoldedResponse.response_id))) == 1
+    assert "folding responses into the report aggregates failed" in caplog.text
 
 
 def test_receipts_are_random_not_sequential(client: FlaskClient, survey: Any) -> None:
