@@ -14,7 +14,8 @@ At the end it checks, straight from the database: every acknowledged receipt is
 stored exactly once with the comment that was sent; no comment is stored twice;
 every stored response has all its answers; resending an acknowledged form
 returns the same receipt; no 500 was answered; ``PRAGMA integrity_check`` is ok
-(SQLite). It prints the counts as JSON and exits 1 if a check failed.
+(SQLite); the report aggregates plus the responses waiting for a fold hold every
+accepted response exactly once. It prints the counts as JSON and exits 1 if a check failed.
 
 Loopback only; bounded in time (``--seconds`` plus ``--grace`` for in-flight
 retries) and in clients (``--clients``)::
@@ -144,6 +145,10 @@ class Stored:
     partial: int  # responses missing an answer row or a required answer
     total: int
     integrity: str
+    #: Accepted responses, those the report aggregates hold and those waiting for a fold.
+    accepted: int = 0
+    in_aggregates: int = 0
+    waiting: int = 0
 
 
 def read_back(url: str, sqlite_path: Path | None) -> Stored:
@@ -166,6 +171,14 @@ def read_back(url: str, sqlite_path: Path | None) -> Stored:
             ).bindparams(bindparam("keys", expanding=True)),
             {"n": ANSWER_ROWS, "k": len(REQUIRED), "keys": list(REQUIRED)},
         ).scalar_one()
+        counts = [
+            int(conn.execute(text(query)).scalar_one())
+            for query in (
+                "SELECT count(*) FROM responses WHERE status = 'accepted'",
+                "SELECT coalesce(sum(n_responses), 0) FROM report_aggregates",
+                "SELECT count(*) FROM unfolded_responses",
+            )
+        ]
     engine.dispose()
     integrity = "n/a (PostgreSQL)"
     if sqlite_path is not None:
@@ -174,7 +187,9 @@ def read_back(url: str, sqlite_path: Path | None) -> Stored:
     comments: dict[str, list[str]] = {}
     for receipt, comment in rows:
         comments.setdefault(comment or "", []).append(receipt)
-    return Stored(Counter(r for r, _ in rows), comments, int(partial), len(rows), integrity)
+    return Stored(
+        Counter(r for r, _ in rows), comments, int(partial), len(rows), integrity, *counts
+    )
 
 
 # -- the server --------------------------------------------------------------------------
@@ -499,6 +514,9 @@ def report(
         "http_500": server_errors,
         "tracebacks_in_server_log": log_text.count("Traceback"),
         "integrity_check": stored.integrity,
+        "accepted": stored.accepted,
+        "in_report_aggregates": stored.in_aggregates,
+        "waiting_for_a_fold": stored.waiting,
         "clients_still_running": stuck,
     }
     print(json.dumps(result, indent=1, default=str))
@@ -517,6 +535,10 @@ def report(
             ("replay returned another receipt", set(tally.replays) - {"same"}),
             ("HTTP 500", server_errors),
             ("integrity_check", stored.integrity not in ("ok", "n/a (PostgreSQL)")),
+            (
+                "report aggregates plus waiting responses differ from the accepted responses",
+                stored.accepted != stored.in_aggregates + stored.waiting,
+            ),
             ("clients did not finish", stuck),
             ("no submission acknowledged", not tally.acked),
         ]
