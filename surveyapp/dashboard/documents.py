@@ -26,7 +26,12 @@ from surveyapp.models import (
 )
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
 from surveyapp.reporting import aggregates, build
-from surveyapp.reporting.extract import accepted, utc_bounds
+from surveyapp.reporting.extract import (
+    ANSWER_COLUMNS,
+    accepted,
+    answers_by_response,
+    utc_bounds,
+)
 from surveyapp.reporting.model import AgencyReport, CityReport
 from surveyapp.reporting.stats import dimension_reports
 from surveyapp.reporting.sufficient import Summary
@@ -242,17 +247,11 @@ def raw_rows(
         if not heads:
             return
         low, high = heads[0][0], heads[-1][0]
-        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
-        for rid, key, value, text, na in session.execute(
-            select(
-                Answer.response_id,
-                Answer.question_key,
-                Answer.value_num,
-                Answer.value_text,
-                Answer.is_na,
-            ).where(Answer.response_id >= low, Answer.response_id <= high)
-        ):
-            answers.setdefault(rid, {})[key] = (value, text, bool(na))
+        answers = answers_by_response(
+            session.execute(
+                select(*ANSWER_COLUMNS).where(Answer.response_id >= low, Answer.response_id <= high)
+            )
+        )
         for rid, agency_id, when, channel in heads:
             yield RawRow(rid, codes.get(agency_id, "?"), when, channel, answers.get(rid, {}))
         after = high

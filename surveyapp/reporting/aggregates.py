@@ -1,9 +1,9 @@
 """Maintaining and reading the per-(version, agency, local month) report aggregates.
 
-A submission stores its response and a row in ``unfolded_responses``; ``fold``
-later adds such responses to their month's
-:class:`~surveyapp.reporting.sufficient.Summary` many at a time, and deletes their
-rows, in one transaction. ``rebuild`` recomputes
+A submission stores its response and a row in ``unfolded_responses``;
+``reporting.folding`` later adds such responses to their month's
+:class:`~surveyapp.reporting.sufficient.Summary` many at a time with ``add_groups``.
+``record`` adds responses that never waited (accepted in triage). ``rebuild`` recomputes
 every month from the raw rows (after a bulk load, a time zone change or a change
 of a response's status). ``summaries`` answers a report's question: whole months
 come from the aggregates plus the few accepted responses not folded yet (read
@@ -18,18 +18,16 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Questionnaire, StoredAnswer
 from surveyapp.models import (
-    Answer,
     QuestionnaireVersion,
     ReportAggregate,
-    Response,
     UnfoldedResponse,
     utcnow,
 )
@@ -91,7 +89,7 @@ def _as_row(answers: Mapping[str, StoredAnswer]) -> AnswerRow:
 def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> None:
     """Add accepted responses to their months' aggregates, in the caller's transaction.
 
-    They must not be waiting in ``unfolded_responses`` (``fold`` adds those).
+    They must not be waiting in ``unfolded_responses`` (``folding.fold`` adds those).
     """
     tz = zoneinfo.ZoneInfo(timezone)
     groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
@@ -103,10 +101,10 @@ def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> N
         groups[key].append(_as_row(item.answers))
         if item.definition is not None:
             versions[item.questionnaire_version_id] = layout_of_definition(item.definition)
-    _add_groups(session, groups, versions, timezone)
+    add_groups(session, groups, versions, timezone)
 
 
-def _add_groups(
+def add_groups(
     session: Session,
     groups: Mapping[tuple[int, int, dt.date], Sequence[AnswerRow]],
     versions: dict[int, Layout],
@@ -127,74 +125,6 @@ def _add_groups(
 
 #: How often ``summaries`` reads again when the aggregates and responses disagree.
 CONSISTENT_READ_ATTEMPTS = 3
-#: Responses one ``fold`` takes at most (their answers are read in one query).
-FOLD_BATCH = 2000
-WAITING = cast(Table, UnfoldedResponse.__table__)
-
-
-def fold(session: Session, timezone: str, limit: int = FOLD_BATCH) -> int:
-    """Add up to ``limit`` waiting accepted responses to their months' aggregates.
-
-    Deletes their ``unfolded_responses`` rows and adds them in the caller's
-    transaction, so a response is counted once however many folds run at the same
-    time: on PostgreSQL a concurrent fold skips the rows this one has locked (and
-    one deleted meanwhile is not returned twice); on SQLite write transactions run
-    one at a time. Returns how many were taken.
-    """
-    pick = (
-        select(WAITING.c.response_id)
-        .order_by(WAITING.c.response_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = session.execute(
-        delete(WAITING)
-        .where(WAITING.c.response_id.in_(pick.scalar_subquery()))
-        .returning(
-            WAITING.c.response_id,
-            WAITING.c.questionnaire_version_id,
-            WAITING.c.agency_id,
-            WAITING.c.submitted_at,
-        )
-    ).all()
-    if not claimed:
-        return 0
-    ids = [row.response_id for row in claimed]
-    # A response deleted in triage while it waited has left the statistics already.
-    still_accepted = set(
-        session.scalars(
-            select(Response.id).where(Response.id.in_(ids), Response.status == "accepted")
-        )
-    )
-    answers: dict[int, AnswerRow] = defaultdict(dict)
-    for response_id, key, num, value_text, na in session.execute(
-        select(
-            Answer.response_id,
-            Answer.question_key,
-            Answer.value_num,
-            Answer.value_text,
-            Answer.is_na,
-        ).where(Answer.response_id.in_(ids))
-    ):
-        answers[response_id][key] = (num, value_text, bool(na))
-    tz = zoneinfo.ZoneInfo(timezone)
-    groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
-    for row in claimed:
-        if row.response_id in still_accepted:
-            month = local_month(row.submitted_at, tz)
-            groups[(row.questionnaire_version_id, row.agency_id, month)].append(
-                answers.get(row.response_id, {})
-            )
-    _add_groups(session, groups, {}, timezone)
-    return len(claimed)
-
-
-def fold_all(session: Session, timezone: str) -> int:
-    """``fold`` until no accepted response waits; returns how many were folded."""
-    total = 0
-    while folded := fold(session, timezone):
-        total += folded
-    return total
 
 
 def _merge(

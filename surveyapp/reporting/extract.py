@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, Response, UnfoldedResponse
@@ -122,6 +122,26 @@ def count_all_accepted(session: Session, start: dt.datetime | None, end: dt.date
     return int(session.scalar(query) or 0)
 
 
+#: The columns ``answers_by_response`` reads, in its order.
+ANSWER_COLUMNS = (
+    Answer.response_id,
+    Answer.question_key,
+    Answer.value_num,
+    Answer.value_text,
+    Answer.is_na,
+)
+
+
+def answers_by_response(
+    rows: Iterable[Row[tuple[int, str, float | None, str | None, bool]]],
+) -> dict[int, AnswerRow]:
+    """Rows of ``ANSWER_COLUMNS`` as ``{response_id: {key: (number, text, is_na)}}``."""
+    found: dict[int, AnswerRow] = {}
+    for response_id, key, num, value_text, na in rows:
+        found.setdefault(response_id, {})[key] = (num, value_text, bool(na))
+    return found
+
+
 def waiting(
     version_id: int | None,
     agency_ids: Collection[int] | None,
@@ -176,17 +196,9 @@ def waiting_responses(
             .where(Response.id.in_(chunk), Response.status == "accepted")
             .order_by(Response.id)
         ).all()
-        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
-        for response_id, key, num, value_text, na in session.execute(
-            select(
-                Answer.response_id,
-                Answer.question_key,
-                Answer.value_num,
-                Answer.value_text,
-                Answer.is_na,
-            ).where(Answer.response_id.in_(chunk))
-        ):
-            answers.setdefault(response_id, {})[key] = (num, value_text, bool(na))
+        answers = answers_by_response(
+            session.execute(select(*ANSWER_COLUMNS).where(Answer.response_id.in_(chunk)))
+        )
         for response_id, agency_id, submitted_at in heads:
             yield RawResponse(response_id, agency_id, submitted_at, answers.get(response_id, {}))
 
@@ -217,20 +229,13 @@ def raw_responses(
     for offset in range(0, len(heads), batch):
         chunk = heads[offset : offset + batch]
         low, high = chunk[0][0], chunk[-1][0]
-        answers: dict[int, dict[str, tuple[float | None, str | None, bool]]] = {}
-        rows = session.execute(
-            select(
-                Answer.response_id,
-                Answer.question_key,
-                Answer.value_num,
-                Answer.value_text,
-                Answer.is_na,
+        answers = answers_by_response(
+            session.execute(
+                select(*ANSWER_COLUMNS)
+                .join(Response, Response.id == Answer.response_id)
+                .where(where, Answer.response_id >= low, Answer.response_id <= high)
             )
-            .join(Response, Response.id == Answer.response_id)
-            .where(where, Answer.response_id >= low, Answer.response_id <= high)
         )
-        for response_id, key, num, value_text, na in rows:
-            answers.setdefault(response_id, {})[key] = (num, value_text, bool(na))
         for response_id, agency_id, submitted_at in chunk:
             yield RawResponse(response_id, agency_id, submitted_at, answers.get(response_id, {}))
 

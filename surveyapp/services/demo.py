@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Item, Questionnaire
 from surveyapp.models import Agency, QuestionnaireVersion, Response
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import folding
 from surveyapp.services.agencies import ImportResult, import_agencies
 from surveyapp.services.questionnaires import definition_of
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
@@ -209,5 +209,5 @@ def generate_responses(
             stored += len(store_responses(session, batch))
             batch = []
     stored += len(store_responses(session, batch))
-    aggregates.fold_all(session, timezone)
+    folding.fold_all(session, timezone)
     return stored

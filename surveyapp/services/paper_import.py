@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from surveyapp.definitions import Questionnaire
 from surveyapp.errors import InputError
 from surveyapp.models import CHANNELS, Agency, QuestionnaireVersion, utcnow
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import folding
 from surveyapp.services.questionnaires import definition_of
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 
@@ -193,5 +193,5 @@ def import_responses(
     if imported == 0:
         raise InputError("the file has a header but no responses")
     # A large import goes into the report aggregates now, not one fold at a time.
-    aggregates.fold_all(session, timezone)
+    folding.fold_all(session, timezone)
     return ImportSummary(imported=imported, ignored_hidden_answers=ignored)

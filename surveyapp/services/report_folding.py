@@ -1,13 +1,13 @@
 """Folding submitted responses into the report aggregates, many at a time.
 
-A submission stores its response marked not yet aggregated; reports read such
-responses raw (``reporting.aggregates``). Every ``FOLD_EVERY`` submissions, a
-process folds the waiting responses into their months' aggregates in a write
-transaction of its own, after the submission has committed: no submission waits
-on the aggregates, and one fold serves many responses. A fold that fails (the
-database busy or away, a month kept in another layout) is logged and left to the
-next one; the submission has its receipt, and reports count the responses it
-would have folded from their raw rows meanwhile.
+A submission stores its response and a row in ``unfolded_responses``; reports
+read such responses raw (``reporting.aggregates``). Every ``FOLD_EVERY``
+submissions, a process folds the waiting responses into their months' aggregates
+(``reporting.folding``) in a write transaction of its own, after the submission
+has committed: no submission waits on the aggregates, and one fold serves many
+responses. A fold that fails (the database busy or away, a month kept in another
+layout) is logged and left to the next one; the submission has its receipt, and
+reports count the responses it would have folded from their raw rows meanwhile.
 ``surveyapp report fold`` folds everything waiting, e.g. before a downgrade.
 """
 
@@ -17,7 +17,7 @@ import itertools
 import logging
 
 from surveyapp.db import Database
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import folding
 
 #: Submissions stored by one process between two folds.
 FOLD_EVERY = 32
@@ -36,10 +36,10 @@ def after_submission(db: Database, timezone: str) -> None:
         logger.warning("folding responses into the report aggregates failed", exc_info=True)
 
 
-def fold_waiting(db: Database, timezone: str, limit: int = aggregates.FOLD_BATCH) -> int:
+def fold_waiting(db: Database, timezone: str, limit: int = folding.FOLD_BATCH) -> int:
     """Fold up to ``limit`` waiting responses in one write transaction; return how many."""
     with db.write() as session:
-        return aggregates.fold(session, timezone, limit)
+        return folding.fold(session, timezone, limit)
 
 
 def fold_everything(db: Database, timezone: str) -> int:

@@ -106,7 +106,7 @@ def store_responses(
     Returns the receipt codes in order (``with_ids``: pairs of receipt code and
     response id). Nothing is committed here: the caller's transaction makes each
     response and its answers land together or not at all. The report aggregates
-    take them in later, in batches (``reporting.aggregates.fold``); until then
+    take them in later, in batches (``reporting.folding``); until then
     reports read them raw.
     """
     for new in responses:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from surveyapp.db import Database
 from surveyapp.models import AuditEvent, ReportAggregate, Response
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import aggregates, folding
 from surveyapp.services import triage
 from surveyapp.services.questionnaires import get_version
 from tests.admin.conftest import OWN, Staff, StoreResponse, csrf, flashes, signed_in
@@ -62,7 +62,7 @@ def test_accepting_and_deleting_keep_the_aggregates_equal_to_a_rebuild(
     held = store(status="quarantined", reason="too_fast", answers={"overall_satisfaction": "5"})
     assert _stored_n(db) == 0  # the accepted one waits for a fold; the held one never does
     with db.write() as session:
-        assert aggregates.fold_all(session, "Asia/Ho_Chi_Minh") == 1
+        assert folding.fold_all(session, "Asia/Ho_Chi_Minh") == 1
     assert _stored_n(db) == 1
     with db.write() as session:
         triage.accept(session, held, "Checked by phone", actor=None, timezone="Asia/Ho_Chi_Minh")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from surveyapp import schema
 from surveyapp.db import Database
 from surveyapp.models import Agency, ReportAggregate, Response, UnfoldedResponse
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import aggregates, folding
 from surveyapp.reporting.sufficient import Summary
 from surveyapp.services import report_folding
 from surveyapp.services.agencies import AgencyInput, add_agency
@@ -130,7 +130,7 @@ def test_a_fold_takes_one_batch_and_reports_stay_exact(loaded: Loaded) -> None:
     _store(loaded.db, "BBB", [dt.datetime(2018, 3, d, 4, tzinfo=UTC) for d in range(1, 9)], 2)
     _store(loaded.db, "CCC", [dt.datetime(2018, 4, d, 4, tzinfo=UTC) for d in range(1, 5)], 3)
     with loaded.db.write() as session:
-        assert aggregates.fold(session, TZ, limit=5) == 5
+        assert folding.fold(session, TZ, limit=5) == 5
     assert _waiting(loaded.db) == 7
     _assert_same(_summaries(loaded.db), _raw(loaded.db))
     assert loaded.run("--all")["n_responses"] == len(loaded.frame) + 12
@@ -155,7 +155,7 @@ def test_rebuild_takes_the_waiting_responses_and_a_fold_finds_none(
         )
     assert total == accepted == len(loaded.frame) + len(new)
     with loaded.db.write() as session:
-        assert aggregates.fold(session, TZ) == 0
+        assert folding.fold(session, TZ) == 0
     _assert_same(_summaries(loaded.db), _raw(loaded.db))
 
 
