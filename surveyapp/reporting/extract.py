@@ -55,6 +55,25 @@ def utc_bounds(
     )
 
 
+def _in_scope(
+    table: type[Response] | type[UnfoldedResponse],
+    version_id: int | None,
+    agency_ids: Collection[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> list[object]:
+    conditions: list[object] = []
+    if version_id is not None:
+        conditions.append(table.questionnaire_version_id == version_id)
+    if agency_ids is not None:
+        conditions.append(table.agency_id.in_(list(agency_ids)))
+    if start is not None:
+        conditions.append(table.submitted_at >= start)
+    if end is not None:
+        conditions.append(table.submitted_at < end)
+    return conditions
+
+
 def accepted(
     version_id: int,
     agency_ids: Collection[int] | None,
@@ -62,17 +81,10 @@ def accepted(
     end: dt.datetime | None,
 ) -> list[object]:
     """WHERE conditions selecting the accepted responses of a version, agencies and span."""
-    conditions: list[object] = [
-        Response.questionnaire_version_id == version_id,
+    return [
         Response.status == "accepted",
+        *_in_scope(Response, version_id, agency_ids, start, end),
     ]
-    if agency_ids is not None:
-        conditions.append(Response.agency_id.in_(list(agency_ids)))
-    if start is not None:
-        conditions.append(Response.submitted_at >= start)
-    if end is not None:
-        conditions.append(Response.submitted_at < end)
-    return conditions
 
 
 def count_accepted(
@@ -149,16 +161,7 @@ def waiting(
     end: dt.datetime | None,
 ) -> list[object]:
     """WHERE conditions on ``unfolded_responses`` (None: any version)."""
-    conditions: list[object] = []
-    if version_id is not None:
-        conditions.append(UnfoldedResponse.questionnaire_version_id == version_id)
-    if agency_ids is not None:
-        conditions.append(UnfoldedResponse.agency_id.in_(list(agency_ids)))
-    if start is not None:
-        conditions.append(UnfoldedResponse.submitted_at >= start)
-    if end is not None:
-        conditions.append(UnfoldedResponse.submitted_at < end)
-    return conditions
+    return _in_scope(UnfoldedResponse, version_id, agency_ids, start, end)
 
 
 def count_all_waiting(session: Session, start: dt.datetime | None, end: dt.datetime | None) -> int:
