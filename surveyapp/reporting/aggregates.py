@@ -62,8 +62,6 @@ class Submitted:
     submitted_at: dt.datetime
     status: str
     answers: Mapping[str, StoredAnswer]
-    #: The version's parsed definition, when the caller has it; else it is read.
-    definition: Questionnaire | None = None
 
 
 _layouts: dict[str, Layout] = {}
@@ -93,23 +91,21 @@ def record(session: Session, submitted: Sequence[Submitted], timezone: str) -> N
     """
     tz = zoneinfo.ZoneInfo(timezone)
     groups: dict[tuple[int, int, dt.date], list[AnswerRow]] = defaultdict(list)
-    versions: dict[int, Layout] = {}
     for item in submitted:
         if item.status != "accepted":
             continue
         key = (item.questionnaire_version_id, item.agency_id, local_month(item.submitted_at, tz))
         groups[key].append(_as_row(item.answers))
-        if item.definition is not None:
-            versions[item.questionnaire_version_id] = layout_of_definition(item.definition)
-    add_groups(session, groups, versions, timezone)
+    add_groups(session, groups, timezone)
 
 
 def add_groups(
     session: Session,
     groups: Mapping[tuple[int, int, dt.date], Sequence[AnswerRow]],
-    versions: dict[int, Layout],
     timezone: str,
 ) -> None:
+    """Add each (version, agency, local month) group of answer rows to its aggregate."""
+    versions: dict[int, Layout] = {}
     # Sorted, so concurrent folds lock month rows in one order and cannot deadlock.
     for (version_id, agency_id, month), rows in sorted(groups.items()):
         if version_id not in versions:

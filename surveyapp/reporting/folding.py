@@ -72,7 +72,7 @@ def fold(session: Session, timezone: str, limit: int = FOLD_BATCH) -> int:
             groups[(row.questionnaire_version_id, row.agency_id, month)].append(
                 answers.get(row.response_id, {})
             )
-    add_groups(session, groups, {}, timezone)
+    add_groups(session, groups, timezone)
     return len(claimed)
 
 
