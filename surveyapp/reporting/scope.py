@@ -60,34 +60,23 @@ def choose_version(
     Without ``slug`` the agency (or the city) must have responses to exactly one
     questionnaire; otherwise the error lists the choices.
     """
-    # The aggregates say which versions have accepted responses without scanning them
-    # (a report then checks them against the responses it covers).
+    # The aggregates and the responses waiting to be folded into them say which
+    # versions have accepted responses without scanning them (a report then checks
+    # them against the responses it covers).
+    in_aggregates = select(ReportAggregate.questionnaire_version_id).where(
+        ReportAggregate.n_responses > 0
+    )
+    in_waiting = select(UnfoldedResponse.questionnaire_version_id)
+    if agency_id is not None:
+        in_aggregates = in_aggregates.where(ReportAggregate.agency_id == agency_id)
+        in_waiting = in_waiting.where(UnfoldedResponse.agency_id == agency_id)
     with_responses = (
         select(QuestionnaireRow.slug, func.max(QuestionnaireVersion.version))
         .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == QuestionnaireRow.id)
-        .join(
-            ReportAggregate,
-            ReportAggregate.questionnaire_version_id == QuestionnaireVersion.id,
-        )
-        .where(ReportAggregate.n_responses > 0)
+        .where(QuestionnaireVersion.id.in_(in_aggregates.union(in_waiting)))
         .group_by(QuestionnaireRow.slug)
     )
-    # Accepted responses not folded into the aggregates yet count too.
-    pending = (
-        select(QuestionnaireRow.slug, func.max(QuestionnaireVersion.version))
-        .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == QuestionnaireRow.id)
-        .join(
-            UnfoldedResponse,
-            UnfoldedResponse.questionnaire_version_id == QuestionnaireVersion.id,
-        )
-        .group_by(QuestionnaireRow.slug)
-    )
-    if agency_id is not None:
-        with_responses = with_responses.where(ReportAggregate.agency_id == agency_id)
-        pending = pending.where(UnfoldedResponse.agency_id == agency_id)
-    newest: dict[str, int] = {}
-    for slug_, v in [*session.execute(with_responses).all(), *session.execute(pending).all()]:
-        newest[slug_] = max(v, newest.get(slug_, v))
+    newest = {slug_: v for slug_, v in session.execute(with_responses).all()}
     if slug is None:
         if not newest:
             where = "this agency" if agency_id is not None else "any agency"
