@@ -30,6 +30,9 @@ HONEYPOT_FIELD = "_website"
 AGENCY_FIELD = "_agency"
 DOSSIER_FIELD = "_dossier"
 KIND_ORDER = ("department", "district", "other")
+#: A question's own closing colon (ASCII or full-width), dropped before the summary's.
+COLONS = ":\uff1a"
+SENTENCE_ENDS = (".", "?", "!", "\u2026", "\uff1f")
 
 
 class FormData(Protocol):
@@ -189,6 +192,17 @@ class ErrorLink:
     text: str
 
 
+def error_text(label: str, message: str) -> str:
+    """Return an error summary line: the question, then the message.
+
+    One colon between them, the question's own dropped; after a question mark or a
+    full stop the message follows as a sentence of its own.
+    """
+    question = label.rstrip().rstrip(COLONS).rstrip()
+    separator = " " if question.endswith(SENTENCE_ENDS) else ": "
+    return f"{question}{separator}{message}"
+
+
 def _condition(definition: Questionnaire, item: Item, lang: str) -> Condition | None:
     rule = item.show_if
     if rule is None:
@@ -242,7 +256,9 @@ def page_of(
             ids.insert(1, f"n-{item.key}")
         row.describedby = " ".join(i for i in ids if i)
         if row.error:
-            links.append(ErrorLink(row.control_id, f"{row.label}: {row.error}"))
+            # The question's block (fieldset or labelled div, ``b-KEY``): its legend and
+            # message show when the link is followed, not only its first radio button.
+            links.append(ErrorLink(f"b-{item.key}", error_text(row.label, row.error)))
         blocks = by_section.setdefault(item.section, [])
         if item.stem is not None:
             if blocks and blocks[-1].key == item.question and blocks[-1].macro == "grid":

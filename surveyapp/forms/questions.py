@@ -97,7 +97,7 @@ class LikertField(RadioFieldType):
     """Radio buttons, one per scale step, plus "not applicable" when allowed."""
 
     type = "likert"
-    macro = "choices"
+    macro = "likert"
 
     def build(self, item: Item, lang: str) -> Any:
         steps = item.scale.steps if item.scale else ()

@@ -36,6 +36,7 @@ from surveyapp.forms.builder import (
     PublicForm,
     answers_from_formdata,
     build_form,
+    error_text,
     page_of,
 )
 from surveyapp.i18n import LANGUAGE_NAMES, current_language
@@ -56,6 +57,10 @@ from surveyapp.tokens import TokenError, issue_token
 bp = Blueprint("public", __name__)
 
 SHARED_KEYS = ("lang", "embed", "parent")
+#: Sent (by form.js) when the respondent switches language: nothing is stored.
+SWITCH_FIELD = "_switch"
+#: Browsers ask for /favicon.ico on every site; a day's caching spares the requests.
+FAVICON_MAX_AGE = 86400
 
 
 def _keep_query(**changes: str | None) -> dict[str, str]:
@@ -90,6 +95,10 @@ def _render(template: str, status: int, origins: list[str], **context: Any) -> R
         embed=request.args.get("embed") == "1",
         parent_origin=parent,
         switch=_switch_link(),
+        # form.js turns the history entry of a POST's answer into a GET one: going back
+        # to it then shows the form (answers restored by the browser), not "Confirm Form
+        # Resubmission".
+        posted=request.method == "POST",
         **context,
     )
     response = current_app.make_response((body, status))
@@ -133,11 +142,11 @@ def _form_page(
         sections, links = page_of(form, opened.definition, lang, messages)
         sections_html = blank_form.render_sections(sections)
     for key, target, text in (
-        (AGENCY_KEY, "agency", _("Agency")),
-        (DOSSIER_KEY, "dossier", _("Dossier code")),
+        (AGENCY_KEY, "b-agency", _("Agency")),
+        (DOSSIER_KEY, "b-dossier", _("Dossier code")),
     ):
         if key in messages:
-            links.insert(0, ErrorLink(target, f"{text}: {messages[key]}"))
+            links.insert(0, ErrorLink(target, error_text(text, messages[key])))
     agency = opened.agency
     return _render(
         "public/form.html",
@@ -158,8 +167,12 @@ def _form_page(
     )
 
 
-def _problem(status: int, message: str, origins: list[str] | None = None) -> Response:
-    return _render("public/problem.html", status, origins or [], message=message)
+def _problem(
+    status: int, message: str, origins: list[str] | None = None, portal_url: str | None = None
+) -> Response:
+    return _render(
+        "public/problem.html", status, origins or [], message=message, portal_url=portal_url
+    )
 
 
 def _open(slug: str, version_id: int | None = None) -> OpenForm:
@@ -170,9 +183,30 @@ def _open(slug: str, version_id: int | None = None) -> OpenForm:
         with db_app.get_db().session() as session:
             return submissions.open_form(session, slug, code, version_id)
     except NotFoundError:
+        if code is not None and _portal_exists(slug):
+            abort(_unknown_agency(slug))
         abort(404)
     except SubmissionRefusedError as exc:
         abort(_refused(exc))
+
+
+def _portal_exists(slug: str) -> bool:
+    try:
+        with db_app.get_db().session() as session:
+            submissions.open_form(session, slug, None)
+    except (NotFoundError, SubmissionRefusedError):
+        return False
+    return True
+
+
+def _unknown_agency(slug: str) -> Response:
+    """Answer an unknown ``?agency=`` of an existing questionnaire: 404, linking the portal."""
+    lang = {"lang": request.args["lang"]} if "lang" in request.args else {}
+    return _problem(
+        404,
+        _("No agency has the code given in this address."),
+        portal_url=url_for("public.form", slug=slug, **lang),
+    )
 
 
 @bp.get("/q/<slug>")
@@ -205,6 +239,10 @@ def form(slug: str) -> Response:
 def submit(slug: str) -> Response:
     """Check and store a submission; show the form again (422) or go to the receipt."""
     sent = request.form
+    if SWITCH_FIELD in sent:
+        # The language switch (form.js) sends the answers so far: show them again in
+        # the other language (the URL's ``lang``), with nothing checked or stored.
+        return _form_again(slug, None, sent, status=200)
     channel = "embed" if request.args.get("embed") == "1" else "web"
     submission = Submission(
         slug=slug,
@@ -250,6 +288,7 @@ def _form_again(
     *,
     errors: list[AnswerError] | None = None,
     notice: str | None = None,
+    status: int = 422,
 ) -> Response:
     """Show the form again with the answers sent (422): with errors, or a new token."""
     lang = current_language()
@@ -267,7 +306,7 @@ def _form_again(
             opened.version.id,
             opened.agency.id if opened.agency else None,
         )
-    return _form_page(opened, bound, 422, errors, notice)
+    return _form_page(opened, bound, status, errors, notice)
 
 
 def _refused(exc: SubmissionRefusedError) -> Response:
@@ -307,6 +346,19 @@ def embed_js() -> Response:
         current_app.static_folder or "static", "embed.js", mimetype="text/javascript", max_age=3600
     )
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Serve the site's small icon (16 and 32 px)."""
+    response = send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )
+    response.headers["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}"
     return response
 
 

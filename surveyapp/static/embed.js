@@ -36,6 +36,22 @@
     }
   });
 
+  // The form asks for a point of it (its error summary, a question) at the window's top:
+  // {type: "surveyapp:scroll", top: px below the frame's top edge}.
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== appOrigin || !data || data.type !== "surveyapp:scroll") return;
+    if (typeof data.top !== "number" || !isFinite(data.top)) return;
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source) {
+        var box = frames[i].getBoundingClientRect();
+        var top = Math.max(0, Math.min(data.top, box.height));
+        window.scrollTo(window.pageXOffset, Math.round(box.top + window.pageYOffset + top));
+        return;
+      }
+    }
+  });
+
   function scan() {
     var links = document.querySelectorAll("a[data-surveyapp-form]");
     for (var i = 0; i < links.length; i++) insert(links[i]);

@@ -64,10 +64,10 @@ def test_form_renders_every_type_in_vietnamese_by_default(client: FlaskClient, s
     assert '<html lang="vi"' in html
     assert "Gửi phiếu" in html and "Send answers" not in html
     # likert and single choice: fieldset/legend radio groups
-    assert re.search(r'<fieldset class="q" id="b-access_overall">\s*<legend>', html)
+    assert re.search(r'<fieldset class="q scale" id="b-access_overall">\s*<legend>', html)
     assert 'name="access_overall" type="radio" value="5"' in html
     # the grid: one fieldset per row, "not applicable" offered, column headers hidden from AT
-    assert html.count('<fieldset class="gr">') == 2
+    assert html.count('<fieldset class="gr" id="b-staff_') == 2
     assert 'name="staff_helpful" type="radio" value="na"' in html
     assert '<div class="gh" aria-hidden="true">' in html
     assert 'name="channels" type="checkbox" value="desk"' in html
@@ -196,8 +196,8 @@ def test_invalid_submission_comes_back_422_with_answers_and_messages(
     html = response.text
     # the summary links to each field; each field has its own message
     summary = html[html.index('id="err-sum"') : html.index("<form")]
-    assert 'href="#q-access_overall-0"' in summary
-    assert 'href="#q-visits"' in summary and 'href="#q-occupation"' in summary
+    assert 'href="#b-access_overall"' in summary
+    assert 'href="#b-visits"' in summary and 'href="#b-occupation"' in summary
     assert 'id="e-visits"' in html and "Hãy nhập một số không lớn hơn 20." in html
     assert 'aria-invalid="true"' in html
     # the answers are kept
@@ -258,7 +258,7 @@ def test_portal_form_lets_the_respondent_choose_the_agency(
     assert re.search(r'<optgroup label="Quận, huyện">\s*<option value="Q1">', html)
     token = open_form(client, "")
     missing = post_form(client, token, query="")
-    assert missing.status_code == 422 and 'href="#agency"' in missing.text
+    assert missing.status_code == 422 and 'href="#b-agency"' in missing.text
     chosen = post_form(client, token, query="", extra={"_agency": "SNV"})
     assert chosen.status_code == 303
     row, _answers = stored(db, receipt_of(chosen.headers["Location"]))
@@ -268,7 +268,7 @@ def test_portal_form_lets_the_respondent_choose_the_agency(
 def test_unknown_questionnaire_or_agency_is_404(client: FlaskClient, survey: Any) -> None:
     assert client.get("/q/nope?agency=Q1").status_code == 404
     missing = client.get(f"/q/{SLUG}?agency=NOPE")
-    assert missing.status_code == 404 and "Không có phiếu khảo sát" in missing.text
+    assert missing.status_code == 404 and "Không tìm thấy cơ quan" in missing.text
 
 
 def test_wrong_method_is_405(client: FlaskClient, survey: Any) -> None:
