@@ -85,23 +85,6 @@
     reveal(summary);
   }
 
-  // The language switch sends the answers so far; the server shows them in the other language.
-  function setUpSwitch(form) {
-    var link = document.querySelector("a.lang");
-    if (!link) return;
-    link.addEventListener("click", function (event) {
-      event.preventDefault();
-      var flag = document.createElement("input");
-      flag.type = "hidden";
-      flag.name = "_switch";
-      flag.value = "1";
-      form.appendChild(flag);
-      form.action = link.href;
-      disableHidden(form);
-      form.submit();
-    });
-  }
-
   function setUpFilter() {
     var select = document.getElementById("agency");
     var filter = document.getElementById("agency-filter");
@@ -146,8 +129,8 @@
     if (form) {
       applyConditions(form);
       form.addEventListener("change", function () { applyConditions(form); });
+      // (the language switch too: it is a submit button of the form)
       form.addEventListener("submit", function () { disableHidden(form); });
-      setUpSwitch(form);
     }
     setUpFilter();
     reportHeight();

@@ -67,13 +67,13 @@ def test_the_language_switch_keeps_the_answers_directly_and_embedded(
     context, page = new_page(browser)
     page.goto(f"{site.app_url}/q/sipas?agency=Q1")
     checked = half_fill_sipas(page)
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("button", name="English").click()
     page.get_by_role("button", name="Send answers").wait_for()
     assert page.evaluate(CHECKED) == checked
     assert page.locator("#q-procedure_name").input_value() == "Đăng ký hộ kinh doanh"
     assert page.locator("#b-business_size").is_visible()
     assert page.locator("#err-sum").count() == 0  # nothing was checked, nor stored
-    page.get_by_role("link", name="Tiếng Việt").click()
+    page.get_by_role("button", name="Tiếng Việt").click()
     page.get_by_role("button", name="Gửi phiếu").wait_for()
     assert page.evaluate(CHECKED) == checked
     context.close()
@@ -84,11 +84,28 @@ def test_the_language_switch_keeps_the_answers_directly_and_embedded(
     frame = page.frame_locator("iframe")
     frame.get_by_role("button", name="Gửi phiếu").wait_for()
     checked = half_fill_sipas(frame)
-    frame.get_by_role("link", name="English").click()
+    frame.get_by_role("button", name="English").click()
     frame.get_by_role("button", name="Send answers").wait_for()
     inner = next(f for f in page.frames if "/q/sipas" in f.url)
     assert "lang=en" in inner.url and "embed=1" in inner.url
     assert inner.evaluate(CHECKED) == checked
+    context.close()
+
+
+def test_without_javascript_the_switch_keeps_the_answers_and_enter_sends(
+    site: Site, browser: Any
+) -> None:
+    context, page = new_page(browser, java_script_enabled=False)
+    page.goto(f"{site.app_url}/q/sipas?agency=Q1")
+    checked = half_fill_sipas(page)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Send answers").wait_for()
+    assert page.evaluate(CHECKED) == checked
+    assert page.locator("#err-sum").count() == 0
+    # Enter in a text field sends the form (the first submit button is not the switch)
+    page.locator("#q-procedure_name").press("Enter")
+    page.locator("#err-sum").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en"
     context.close()
 
 
@@ -156,7 +173,7 @@ def test_back_over_a_failed_submit_shows_the_answers_without_resubmitting(
     if then == "another page":
         page.goto(f"{site.app_url}/q/every-type?agency=Q1")
     else:
-        page.get_by_role("link", name="English").click()
+        page.get_by_role("button", name="English").click()
         page.get_by_role("button", name="Send answers").wait_for()
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)

@@ -84,7 +84,9 @@ def test_form_renders_every_type_in_vietnamese_by_default(client: FlaskClient, s
 
 def test_english_by_query_and_a_visible_switch(client: FlaskClient, survey: Any) -> None:
     vi = client.get(f"/q/{SLUG}?agency={AGENCY}").text
-    assert re.search(r'<a class="lang" href="[^"]*lang=en"[^>]*>English</a>', vi)
+    assert re.search(
+        r'<button [^>]*class="lang" formaction="[^"]*lang=en"[^>]*>English</button>', vi
+    )
     en = client.get(f"/q/{SLUG}?agency={AGENCY}&lang=en").text
     assert '<html lang="en"' in en
     assert "Send answers" in en and "Satisfaction with access to the service" in en

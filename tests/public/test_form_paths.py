@@ -62,6 +62,11 @@ def test_error_links_go_to_the_questions_blocks(
 def test_the_language_switch_shows_the_answers_in_the_other_language_and_stores_nothing(
     client: FlaskClient, survey: Any, db: Database
 ) -> None:
+    page = client.get(f"/q/{SLUG}?agency={AGENCY}").text
+    # a submit button of the form (so it works without JavaScript), after the default one
+    switch = re.search(r'<button type="submit" form="f" class="lang" formaction="([^"]+)"', page)
+    assert switch and switch.group(1) == f"/q/{SLUG}?agency={AGENCY}&amp;lang=en"
+    assert page.index('class="hp" tabindex="-1"') < page.index('class="lang"')
     token = open_form(client)
     partial = {"access_overall": "4", "visited": "yes", "visits": "3", "comment": "Tốt."}
     response = post_form(
