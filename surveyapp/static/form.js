@@ -26,6 +26,9 @@
       var wanted = JSON.parse(block.getAttribute("data-show-values"));
       var have = values(form, block.getAttribute("data-show-if"));
       block.hidden = !have.some(function (v) { return wanted.indexOf(v) >= 0; });
+      if (block.hidden) continue;
+      var inputs = block.querySelectorAll("input,select,textarea");
+      for (var j = 0; j < inputs.length; j++) inputs[j].disabled = false;
     }
     applySections(form);
   }
