@@ -5,7 +5,7 @@ from __future__ import annotations
 from surveyapp.renderers import charts
 from surveyapp.renderers.document import AgencyDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, signed, with_interval
-from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
+from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
 from surveyapp.renderers.texts import CHANNEL_LABELS, methodology, period_text
 from surveyapp.reporting.model import AgencyReport, DimensionReport, ItemReport
 
@@ -16,7 +16,7 @@ def render(doc: AgencyDocument) -> bytes:
     pdf = Document(
         f"{r.agency.name_vi} · {period_text(r.period.from_, r.period.to)}", r.generated_at
     )
-    pdf.set_subject(f"Báo cáo mức độ hài lòng · {r.agency.name_en}")
+    pdf.set_subject(clean(f"Báo cáo mức độ hài lòng · {r.agency.name_en}"))
     _cover(pdf, doc)
     _key_figures(pdf, doc)
     _comparison(pdf, doc)

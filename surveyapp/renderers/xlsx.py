@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from surveyapp.definitions import Questionnaire
+from surveyapp.definitions.characters import printable
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
@@ -50,7 +51,7 @@ def _sheet(wb: Workbook, title: str, head: Sequence[str], rows: Iterable[Sequenc
 
 
 def _title(text: str, wb: Workbook) -> str:
-    clean = "".join("_" if c in "[]:*?/\\" else c for c in text)[:SHEET_TITLE_MAX]
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in printable(text))[:SHEET_TITLE_MAX]
     name, n = clean, 2
     while name in wb.sheetnames:
         suffix = f" ({n})"
