@@ -23,7 +23,8 @@ from surveyapp.dashboard import documents, export, params
 from surveyapp.dashboard.documents import Scope
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.renderers import html
+from surveyapp.i18n import current_language
+from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
 from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build
@@ -163,7 +164,8 @@ def agency_html(doc: AgencyDocument, scope: Scope, *, city: bool, css: str | Non
             query=params.query_of(scope),
             channels=CHANNEL_LABELS,
             city=city,
-            singles=[c.key for c in doc.report.profile if c.type == "single_choice"],
+            # Breakdown questions by key, shown by their text (never the raw key).
+            singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
             standalone_css=css,
         )
     )
@@ -179,6 +181,7 @@ def city_html(doc: CityDocument, scope: Scope, css: str | None = None) -> str:
             doc=doc,
             r=doc.report,
             charts=html.city_charts(doc),
+            tests=wording.city_tests(doc.report, current_language()),
             scope=scope,
             query=params.query_of(scope),
             kinds=KIND_LABELS,

@@ -243,5 +243,13 @@ class Document(FPDF):
         self.multi_cell(0, 3.6, clean(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_y(max(top + 9, self.get_y() + 1.5))
 
+    def methodology(self, sections: Sequence[tuple[str, str, str]]) -> None:
+        """Write the methodology: each heading, its Vietnamese text, then its English text."""
+        self.h2("Phương pháp · Methodology", new_page=True)
+        for head, vi, en in sections:
+            self.h3(head)
+            self.para(vi, 8.5)
+            self.para(en, 8.5, colour=MUTED)
+
     def output_bytes(self) -> bytes:
         return bytes(self.output())
