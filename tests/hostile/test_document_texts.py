@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -32,6 +33,9 @@ from surveyapp.db import Database
 from surveyapp.definitions.characters import REPLACEMENT, forbidden, printable
 from surveyapp.errors import InputError
 from surveyapp.models import Agency, Answer, Response
+from surveyapp.renderers.cells import neutralise
+from surveyapp.renderers.charts import literal
+from surveyapp.renderers.pdf import clean
 from surveyapp.services.agencies import AgencyInput, check_agency
 from surveyapp.services.responses import check_answers
 from tests.auth.conftest import OWN, Staff, staff  # noqa: F401 (fixtures)
@@ -132,6 +136,23 @@ def test_definitions_refuse_noncharacters(char: str) -> None:
     assert hostile != text
     problems = check_text(hostile, "q.yaml")
     assert any("U+" in str(p) for p in problems), problems
+
+
+XML_CHAR = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", *BAD.values()])),
+        max_size=60,
+    ).map("".join)
+)
+def test_renderers_make_any_string_legal_surrogates_included(text: str) -> None:
+    for out in (neutralise(text), clean(text), literal(text), printable(text)):
+        out.encode("utf-8")  # no lone surrogate left
+        assert XML_CHAR.fullmatch(out), repr(out)
+        assert forbidden(out.replace("\r", "")) is None
 
 
 # -- documents from strings already stored ---------------------------------------------
