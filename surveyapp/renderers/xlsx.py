@@ -85,11 +85,19 @@ def _widths(ws: WriteOnlyWorksheet, head: Sequence[str], rows: Sequence[Sequence
         ws.column_dimensions[get_column_letter(k + 1)].width = min(max(longest + 2, 10), MAX_WIDTH)
 
 
-def _sheet(wb: Workbook, title: str, head: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    head: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    numbers: str | None = None,
+) -> None:
+    """Write a sheet; ``numbers`` is the format of every number column (else by name)."""
     ws = wb.create_sheet(_title(title, wb))
     rows = list(rows)
     _widths(ws, head, rows)
-    by_column = [number_format(name) for name in head]
+    by_column = [numbers or number_format(name) for name in head]
     ws.append(_cells(ws, head, head=True))
     for row in rows:
         formats = by_column
@@ -337,6 +345,7 @@ def city_workbook(doc: CityDocument) -> bytes:
         "dimensions",
         ("code", *doc.dimension_keys),
         [[code, *(c.value for c in cells)] for code, cells in sorted(doc.matrix.items())],
+        numbers=ONE_DECIMAL,  # % satisfied
     )
     _dimension_sheets(wb, r.dimensions, r.items)
     out = io.BytesIO()
