@@ -243,7 +243,6 @@ def _drivers(pdf: Document, r: AgencyReport) -> None:
         return
     titles = {dim.key: dim.title_vi for dim in r.dimensions}
     names = [titles.get(w.name, w.name) for w in d.weights]
-    outcome = next((i.text_vi for i in r.items if i.key == d.outcome), d.outcome)
     pdf.figure(charts.driver_bars(names, [w.pct_of_r2 for w in d.weights]).figure)
     top = max(d.weights, key=lambda w: w.raw)
     for lang in ("vi", "en"):
@@ -254,7 +253,7 @@ def _drivers(pdf: Document, r: AgencyReport) -> None:
         said = (item.text_vi, item.text_en)[pick] if item else tr(lang, OVERALL)
         values = {"share": round(top.pct_of_r2), "r2": decimal(d.r_squared or 0.0, 2, lang)}
         pdf.para(tr(lang, TOP_DRIVER, driver=driver, outcome=said, **values), 8.5)
-    pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}; {outcome}", 8)
+    pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}", 8)
     if not d.reliable:
         pdf.warn(SMALL_SAMPLE)
 
