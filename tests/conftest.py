@@ -130,3 +130,37 @@ def cli(runner: FlaskCliRunner) -> Any:
         return runner.invoke(group, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def _made_pdfs() -> Iterator[list[bytes]]:
+    """Record every PDF a renderer returns during the session (see tests/pdfcheck.py)."""
+    from surveyapp.renderers.pdf import Document
+
+    made: list[bytes] = []
+    original = Document.output_bytes
+
+    def recording(self: Document) -> bytes:
+        data = original(self)
+        made.append(data)
+        return data
+
+    Document.output_bytes = recording  # type: ignore[method-assign]
+    try:
+        yield made
+    finally:
+        Document.output_bytes = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _pdfs_are_sound(_made_pdfs: list[bytes]) -> Iterator[None]:
+    """Fail a test when a PDF it made has a syntax error or ``nan`` in a drawing."""
+    from tests.pdfcheck import problems
+
+    first = len(_made_pdfs)
+    yield
+    made = _made_pdfs[first:]
+    del _made_pdfs[first:]
+    found = [f"PDF {i + 1}: {p}" for i, data in enumerate(made) for p in problems(data)]
+    if found:
+        pytest.fail("unsound PDF made by this test:\n" + "\n".join(found), pytrace=False)

@@ -22,7 +22,7 @@ from surveyapp.services.questionnaires import definition_of
 MIMETYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text/ type
     "json": "application/json; charset=utf-8",
     "sav": "application/x-spss-sav",
 }

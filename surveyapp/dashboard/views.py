@@ -21,8 +21,10 @@ from surveyapp.auth.access import (
 from surveyapp.auth.downloads import download_response
 from surveyapp.dashboard import documents, export, params
 from surveyapp.dashboard.documents import Scope
+from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.renderers import html
+from surveyapp.i18n import current_language
+from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
 from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build
@@ -122,15 +124,18 @@ def index() -> str:
         rows = {r.code: r for r in city.agencies}
     except (InputError, NotFoundError, StaleAggregatesError) as exc:
         error = str(exc)
-    return render_template(
-        "dashboard/index.html",
-        agencies=agencies,
-        rows=rows,
-        error=error,
-        city=can_read_city(user),
-        scope=scope,
-        query=params.query_of(scope),
-        kinds=KIND_LABELS,
+    # printable: a stored text with a noncharacter never reaches the page.
+    return printable(
+        render_template(
+            "dashboard/index.html",
+            agencies=agencies,
+            rows=rows,
+            error=error,
+            city=can_read_city(user),
+            scope=scope,
+            query=params.query_of(scope),
+            kinds=KIND_LABELS,
+        )
     )
 
 
@@ -148,32 +153,40 @@ def agency_page(code: str) -> str:
 
 def agency_html(doc: AgencyDocument, scope: Scope, *, city: bool, css: str | None = None) -> str:
     """Render the agency page (``css``: a standalone file with the styles inline)."""
-    return render_template(
-        "dashboard/agency.html",
-        doc=doc,
-        r=doc.report,
-        charts=html.agency_charts(doc),
-        scope=scope,
-        query=params.query_of(scope),
-        channels=CHANNEL_LABELS,
-        city=city,
-        singles=[c.key for c in doc.report.profile if c.type == "single_choice"],
-        standalone_css=css,
+    # printable: a stored text with a noncharacter never reaches the page.
+    return printable(
+        render_template(
+            "dashboard/agency.html",
+            doc=doc,
+            r=doc.report,
+            charts=html.agency_charts(doc),
+            scope=scope,
+            query=params.query_of(scope),
+            channels=CHANNEL_LABELS,
+            city=city,
+            # Breakdown questions by key, shown by their text (never the raw key).
+            singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
+            standalone_css=css,
+        )
     )
 
 
 def city_html(doc: CityDocument, scope: Scope, css: str | None = None) -> str:
     """Render the city-wide page (``css``: a standalone file with the styles inline)."""
-    return render_template(
-        "dashboard/city.html",
-        city=True,
-        doc=doc,
-        r=doc.report,
-        charts=html.city_charts(doc),
-        scope=scope,
-        query=params.query_of(scope),
-        kinds=KIND_LABELS,
-        standalone_css=css,
+    # printable: a stored text with a noncharacter never reaches the page.
+    return printable(
+        render_template(
+            "dashboard/city.html",
+            city=True,
+            doc=doc,
+            r=doc.report,
+            charts=html.city_charts(doc),
+            tests=wording.city_tests(doc.report, current_language()),
+            scope=scope,
+            query=params.query_of(scope),
+            kinds=KIND_LABELS,
+            standalone_css=css,
+        )
     )
 
 

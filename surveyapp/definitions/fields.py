@@ -7,6 +7,8 @@ import math
 import re
 from collections.abc import Collection, Iterable
 
+from surveyapp.definitions.characters import describe as character_name
+from surveyapp.definitions.characters import forbidden
 from surveyapp.definitions.errors import Problem
 from surveyapp.definitions.model import LANGUAGES, Text
 from surveyapp.definitions.yamlsource import Mark, MMap, MNode, MScalar, MSeq, describe
@@ -95,6 +97,10 @@ class Ctx:
             return None
         if len(value) > max_length:
             self.add(node.mark, f"{what} is longer than {max_length} characters")
+            return None
+        bad = forbidden(value)
+        if bad is not None:
+            self.add(node.mark, f"{what} contains {character_name(bad)}, which no text may hold")
             return None
         return value
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, NoReturn, Protocol
 
+from surveyapp.definitions.characters import describe, forbidden
 from surveyapp.definitions.errors import AnswerError
 from surveyapp.definitions.fields import Ctx
 from surveyapp.definitions.model import NA_VALUE, GridRow, Item, Option, Scale, StoredAnswer
@@ -398,12 +399,12 @@ class ShortText(QuestionType):
         text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
         if not text:
             return None
-        allowed = "\n\t" if self.multiline else "\t"
-        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text):
+        bad = forbidden(text) or (None if self.multiline or "\n" not in text else "\n")
+        if bad is not None:
             _fail(
                 item,
-                "The text contains characters that are not allowed.",
-                "Văn bản có ký tự không được phép.",
+                f"The text contains a character that is not allowed ({describe(bad)}).",
+                f"Văn bản có ký tự không được phép ({describe(bad)}).",
             )
         limit = item.max_length or self.default_max_length
         if len(text) > limit:

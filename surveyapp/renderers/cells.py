@@ -13,11 +13,18 @@ OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
 
 from __future__ import annotations
 
+from surveyapp.definitions.characters import printable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """Return ``text`` safe to put in a spreadsheet text cell."""
+    """Return ``text`` safe to put in a spreadsheet text cell.
+
+    Characters no XML sheet may hold (``characters.printable``) become U+FFFD:
+    one such stored answer made a whole workbook unreadable.
+    """
+    text = printable(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

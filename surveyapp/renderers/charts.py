@@ -19,6 +19,7 @@ from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Patch
 from PIL import Image
 
+from surveyapp.definitions.characters import printable
 from surveyapp.renderers.fonts import nfc
 from surveyapp.reporting.model import AgencyRow, DimensionReport, ItemReport, Trend
 
@@ -105,11 +106,23 @@ def svg(fig: FigureBase) -> bytes:
     return out.getvalue()
 
 
+def literal(text: str) -> str:
+    """Return ``text`` for a matplotlib Text that draws it exactly as written.
+
+    matplotlib reads text between two ``$`` as math (``$5 to $10``, or a 500 for
+    ``$\\nosuchcommand$``); every ``$`` escaped, none is, and matplotlib shows
+    ``\\$`` as ``$``. Escaping each string, rather than ``parse_math=False`` on
+    each Text, also covers the tick labels matplotlib makes while drawing.
+    Characters no document may hold become U+FFFD.
+    """
+    return printable(nfc(text)).replace("$", r"\$")
+
+
 def _wrap(text: str, width: int = 48, lines: int = 2) -> str:
-    wrapped = textwrap.wrap(nfc(text), width) or [""]
+    wrapped = textwrap.wrap(printable(nfc(text)), width) or [""]
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 1] + "…"]
-    return "\n".join(wrapped)
+    return literal("\n".join(wrapped))
 
 
 def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
@@ -141,7 +154,7 @@ def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
         flag = "" if item.reliable else " (n nhỏ)"
         labels.append(_wrap(item.text_vi) + flag)
         if not legend:
-            legend = [nfc(v.label_vi) for v in item.distribution]
+            legend = [literal(v.label_vi) for v in item.distribution]
     for (k, step), (rows, lefts, widths) in steps.items():
         colours = STEPS5 if k == 5 else _palette(k)
         ax.barh(rows, widths, left=lefts, color=colours[step], edgecolor="white", linewidth=0.5)
@@ -216,20 +229,43 @@ def comparison_bars(
     return ax
 
 
+#: At most this many period labels under a trend chart; more would overlap.
+MAX_PERIOD_LABELS = 12
+
+
 def trend_chart(trend: Trend, ax: Axes | None = None) -> Axes:
-    """Draw the index per period with 95% intervals; small periods in a warning colour."""
+    """Draw the index per period with 95% intervals; small periods in a warning colour.
+
+    A period without responses is a gap in the line, never a point at NaN; only
+    every k-th period is labelled when there are more than ``MAX_PERIOD_LABELS``,
+    and ``n`` is printed for periods that have responses.
+    """
     ax = _axes(ax, 7.0, 2.6, bottom=0.55)
-    rows = [r for r in trend.periods]
-    x = np.arange(len(rows))
-    values = np.array([np.nan if r.index is None else r.index for r in rows])
-    ax.plot(x, values, color=ACCENT, marker="o", linewidth=1.2, markersize=3)
+    rows = list(trend.periods)
+    # One line per run of periods with an index: no NaN reaches a drawing.
+    run: list[tuple[int, float]] = []
+    for i, r in enumerate([*rows, None]):
+        if r is not None and r.index is not None:
+            run.append((i, r.index))
+            continue
+        if run:
+            xs, ys = zip(*run, strict=True)
+            ax.plot(xs, ys, color=ACCENT, marker="o", linewidth=1.2, markersize=3)
+            run = []
     for i, r in enumerate(rows):
         if r.index is not None and r.index_ci is not None:
             colour = ACCENT if r.reliable else FLAGGED
             ax.vlines(i, r.index_ci.lower, r.index_ci.upper, color=colour, linewidth=1)
         if r.index is not None and not r.reliable:
             ax.plot(i, r.index, marker="o", color=FLAGGED, markersize=5)
-    ax.set_xticks(x, [f"{r.label}\nn={r.n_responses}" for r in rows], fontsize=6)
+    step = max(1, -(-len(rows) // MAX_PERIOD_LABELS))
+    shown = range(0, len(rows), step)
+    labels = [
+        literal(rows[i].label) + (f"\nn={rows[i].n_responses}" if rows[i].n_responses else "")
+        for i in shown
+    ]
+    ax.set_xticks(list(shown), labels, fontsize=6)
+    ax.set_xlim(-0.5, max(len(rows) - 0.5, 0.5))
     ax.set_ylim(0, 100)
     ax.set_ylabel("Chỉ số · Index", fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
@@ -252,7 +288,7 @@ def caterpillar(
         if r.index_ci is not None:
             ax.hlines(i, r.index_ci.lower, r.index_ci.upper, color=colour, linewidth=1.2)
         ax.plot(float(r.index or 0.0), i, marker="o", color=colour, markersize=3.5)
-    ax.set_yticks(range(len(shown)), [r.code for r in shown], fontsize=6)
+    ax.set_yticks(range(len(shown)), [literal(r.code) for r in shown], fontsize=6)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Chỉ số hài lòng (KTC 95%) · Satisfaction index (95% CI)", fontsize=7)
@@ -282,7 +318,7 @@ def heatmap(
             ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=5.5)
     ax.set_xticks(range(len(columns)), [_wrap(c, 16) for c in columns], fontsize=6)
     ax.xaxis.tick_top()
-    ax.set_yticks(range(len(codes)), list(codes), fontsize=6)
+    ax.set_yticks(range(len(codes)), [literal(c) for c in codes], fontsize=6)
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.5, pad=0.02)
     colorbar.set_label("% hài lòng · % satisfied", fontsize=7)
     colorbar.ax.tick_params(labelsize=6)

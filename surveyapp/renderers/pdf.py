@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fpdf import FPDF, XPos, YPos
 from matplotlib.figure import FigureBase
 
+from surveyapp.definitions.characters import printable
 from surveyapp.renderers import charts, pdf_figure
 from surveyapp.renderers.fonts import FAMILY, font_path, nfc
 
@@ -29,9 +30,14 @@ ZEBRA = (247, 248, 250)
 SMALL_SAMPLE = "⚠ cỡ mẫu nhỏ · small sample"
 
 
-def _clean(text: str) -> str:
-    """Return ``text`` in NFC with tabs as spaces and CR LF as LF (no glyph for controls)."""
-    return nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+#: fpdf2 replaces this with the page count wherever it is printed. It holds U+FFFE,
+#: which ``clean`` removes from every other text: no respondent can write it.
+PAGES_ALIAS = "\ufffepages\ufffe"
+
+
+def clean(text: str) -> str:
+    """Return ``text`` printable, in NFC, tabs as spaces and CR LF as LF (no glyph for controls)."""
+    return printable(nfc(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Document(FPDF):
 
     def __init__(self, running_title: str, created: dt.datetime) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.running_title = _clean(running_title)
+        self.running_title = clean(running_title)
         self.add_font(FAMILY, "", str(font_path()))
         self.add_font(FAMILY, "B", str(font_path(bold=True)))
         self.set_margins(18, 18, 18)
@@ -55,7 +61,8 @@ class Document(FPDF):
         self.set_title(self.running_title)
         self.set_creator("surveyapp")
         self.set_lang("vi")
-        self.alias_nb_pages()
+        # Not fpdf2's default {nb}: a comment "page {nb} of 3" is printed as written.
+        self.alias_nb_pages(PAGES_ALIAS)
         self.set_text_color(*INK)
 
     def header(self) -> None:
@@ -73,14 +80,15 @@ class Document(FPDF):
         self.set_y(-12)
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, f"Trang {self.page_no()}/{{nb}} · Page {self.page_no()}/{{nb}}", align="C")
+        page, pages = self.page_no(), PAGES_ALIAS
+        self.cell(0, 5, f"Trang {page}/{pages} · Page {page}/{pages}", align="C")
         self.set_text_color(*INK)
 
     # -- blocks ------------------------------------------------------------------------
     def h1(self, text: str) -> None:
         self.set_font(FAMILY, "B", 15)
         self.set_text_color(*ACCENT)
-        self.multi_cell(0, 7.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, 7.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_text_color(*INK)
         self.ln(2)
 
@@ -92,7 +100,7 @@ class Document(FPDF):
             self.ln(3)
         self.set_font(FAMILY, "B", 12)
         self.set_text_color(*ACCENT)
-        self.multi_cell(0, 6.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, 6.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_draw_color(*ACCENT)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.set_text_color(*INK)
@@ -103,14 +111,14 @@ class Document(FPDF):
             self.add_page()
         self.ln(1)
         self.set_font(FAMILY, "B", 10)
-        self.multi_cell(0, 5.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, 5.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.ln(0.5)
 
     def para(self, text: str, size: float = 9, *, colour: tuple[int, int, int] = INK) -> None:
         """Write ``text`` literally (no markup is interpreted)."""
         self.set_font(FAMILY, "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, _clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, size * 0.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_text_color(*INK)
         self.ln(1)
 
@@ -162,7 +170,7 @@ class Document(FPDF):
         line_h = layout.size * 0.42
         pad = 0.9
         lines = [
-            self._lines(_clean(t), w - 2 * pad, line_h)
+            self._lines(clean(t), w - 2 * pad, line_h)
             for t, w in zip(cells, layout.widths, strict=True)
         ]
         height = max(len(x) for x in lines) * line_h + 2 * pad
@@ -225,15 +233,23 @@ class Document(FPDF):
         top = self.get_y()
         self.set_font(FAMILY, "", 8.5)
         self.set_text_color(*MUTED)
-        self.cell(62, 8, _clean(label))
+        self.cell(62, 8, clean(label))
         self.set_font(FAMILY, "B", 13)
         self.set_text_color(*ACCENT)
-        self.cell(42, 8, _clean(value))
+        self.cell(42, 8, clean(value))
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(*INK)
         self.set_xy(self.l_margin + 104, top + 0.8)
-        self.multi_cell(0, 3.6, _clean(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.multi_cell(0, 3.6, clean(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_y(max(top + 9, self.get_y() + 1.5))
+
+    def methodology(self, sections: Sequence[tuple[str, str, str]]) -> None:
+        """Write the methodology: each heading, its Vietnamese text, then its English text."""
+        self.h2("Phương pháp · Methodology", new_page=True)
+        for head, vi, en in sections:
+            self.h3(head)
+            self.para(vi, 8.5)
+            self.para(en, 8.5, colour=MUTED)
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

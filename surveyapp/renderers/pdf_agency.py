@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from surveyapp.renderers import charts
 from surveyapp.renderers.document import AgencyDocument
-from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, signed, with_interval
-from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
+from surveyapp.renderers.numbers import DASH, count, interval, num, signed, with_interval
+from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
 from surveyapp.renderers.texts import CHANNEL_LABELS, methodology, period_text
+from surveyapp.renderers.wording import N_, both, decimal, method, reason, tr, verdict
 from surveyapp.reporting.model import AgencyReport, DimensionReport, ItemReport
 
 
@@ -16,7 +17,7 @@ def render(doc: AgencyDocument) -> bytes:
     pdf = Document(
         f"{r.agency.name_vi} · {period_text(r.period.from_, r.period.to)}", r.generated_at
     )
-    pdf.set_subject(f"Báo cáo mức độ hài lòng · {r.agency.name_en}")
+    pdf.set_subject(clean(f"Báo cáo mức độ hài lòng · {r.agency.name_en}"))
     _cover(pdf, doc)
     _key_figures(pdf, doc)
     _comparison(pdf, doc)
@@ -27,12 +28,7 @@ def render(doc: AgencyDocument) -> bytes:
     _drivers(pdf, r)
     _profile(pdf, r)
     _comments(pdf, doc)
-    pdf.h2("Phương pháp · Methodology", new_page=True)
-    for head, text in methodology(r.min_n, r.weighted is not None, r.period.timezone):
-        pdf.h3(head)
-        pdf.para(text, 8.5)
-    for note in r.notes:
-        pdf.para(note, 8)
+    pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone))
     return pdf.output_bytes()
 
 
@@ -74,7 +70,7 @@ def _key_figures(pdf: Document, doc: AgencyDocument) -> None:
     pdf.key_figure(
         "Chỉ số hài lòng · Satisfaction index",
         num(idx.value),
-        f"KTC 95% · 95% CI {interval(idx.ci)}; {idx.method}{flag}",
+        f"KTC 95% · 95% CI {interval(idx.ci)}; {method(idx.method)}{flag}",
     )
     row = doc.city_row
     if row is not None and row.rank is not None:
@@ -90,9 +86,9 @@ def _key_figures(pdf: Document, doc: AgencyDocument) -> None:
     if change is not None:
         pdf.key_figure(
             "Thay đổi so với kỳ trước · Change",
-            f"{signed(change.difference)} đ.%",
-            f"{last.label if last else ''}, % hài lòng (điểm %) · % satisfied, points; "
-            f"{interval(change.ci)}, p = {p_value(change.p)}"
+            signed(change.difference),
+            f"{last.label if last else ''}: {both(POINTS)}; {interval(change.ci)}. "
+            f"{verdict('change', change.p, 'vi')} {verdict('change', change.p, 'en')}"
             + ("" if change.reliable else f"  {SMALL_SAMPLE}"),
         )
     if doc.city is not None:
@@ -153,7 +149,7 @@ def _dimension(
     alpha = (
         f"{with_interval(dim.alpha, dim.alpha_ci, 2)} (n = {dim.alpha_n})"
         if dim.alpha is not None
-        else f"{DASH} ({dim.alpha_reason or 'n/a'})"
+        else f"{DASH} ({reason(dim.alpha_reason)})"
     )
     pdf.data_table(
         None,
@@ -188,6 +184,35 @@ def _dimension(
         )
 
 
+POINTS = N_("percentage points")
+OVERALL = N_("overall satisfaction")
+TOP_DRIVER = N_(
+    "%(driver)s explains the largest share (%(share)s%%) of the explained variation in "
+    "“%(outcome)s” (R² = %(r2)s)."
+)
+TREND_HEAD = (
+    "Kỳ · Period",
+    "n",
+    "Chỉ số · Index [95% CI]",
+    "% hài lòng (câu chung) · % satisfied (overall)",
+    "Thay đổi (điểm phần trăm) · Change (percentage points)",
+)
+
+
+def trend_rows(r: AgencyReport) -> list[tuple[str, ...]]:
+    """Return the trend table: the change is in points of the % satisfied beside it."""
+    return [
+        (
+            p.label,
+            count(p.n_responses),
+            with_interval(p.index, p.index_ci),
+            num(p.satisfied_pct),
+            signed(p.change.difference) if p.change else DASH,
+        )
+        for p in r.trend.periods
+    ]
+
+
 def _trend(pdf: Document, r: AgencyReport) -> None:
     pdf.h2("Xu hướng · Trend", new_page=True)
     if not r.trend.periods:
@@ -195,25 +220,17 @@ def _trend(pdf: Document, r: AgencyReport) -> None:
         return
     pdf.figure(charts.trend_chart(r.trend).figure)
     pdf.data_table(
-        ["Kỳ · Period", "n", "Chỉ số · Index [95% CI]", "% hài lòng", "Thay đổi · Change"],
-        [
-            (
-                p.label,
-                count(p.n_responses),
-                with_interval(p.index, p.index_ci),
-                num(p.satisfied_pct),
-                signed(p.change.difference) if p.change else DASH,
-            )
-            for p in r.trend.periods
-        ],
-        (28, 18, 56, 34, 38),
+        TREND_HEAD,
+        trend_rows(r),
+        (24, 14, 50, 40, 46),
+        size=7.5,
         flagged=[not p.reliable for p in r.trend.periods],
     )
     test = r.trend.cochran_armitage
     if test is not None and test.p is not None:
         pdf.para(
-            f"Kiểm định xu hướng Cochran-Armitage · trend test: z = {num(test.z, 2)}, "
-            f"p = {p_value(test.p)} ({r.trend.measure})",
+            f"Cochran-Armitage: z = {num(test.z, 2)}. {verdict('trend', test.p, 'vi')} "
+            f"{verdict('trend', test.p, 'en')}",
             8,
         )
 
@@ -227,11 +244,16 @@ def _drivers(pdf: Document, r: AgencyReport) -> None:
     titles = {dim.key: dim.title_vi for dim in r.dimensions}
     names = [titles.get(w.name, w.name) for w in d.weights]
     pdf.figure(charts.driver_bars(names, [w.pct_of_r2 for w in d.weights]).figure)
-    if d.summary_vi:
-        pdf.para(d.summary_vi, 8.5)
-    if d.summary_en:
-        pdf.para(d.summary_en, 8.5)
-    pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}; {d.outcome}", 8)
+    top = max(d.weights, key=lambda w: w.raw)
+    for lang in ("vi", "en"):
+        dims = {dim.key: (dim.title_vi, dim.title_en) for dim in r.dimensions}
+        item = next((i for i in r.items if i.key == d.outcome), None)
+        pick = 0 if lang == "vi" else 1
+        driver = dims[top.name][pick] if top.name in dims else top.name
+        said = (item.text_vi, item.text_en)[pick] if item else tr(lang, OVERALL)
+        values = {"share": round(top.pct_of_r2), "r2": decimal(d.r_squared or 0.0, 2, lang)}
+        pdf.para(tr(lang, TOP_DRIVER, driver=driver, outcome=said, **values), 8.5)
+    pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}", 8)
     if not d.reliable:
         pdf.warn(SMALL_SAMPLE)
 

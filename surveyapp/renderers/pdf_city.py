@@ -7,6 +7,7 @@ from surveyapp.renderers.document import KIND_LABELS, CityDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
 from surveyapp.renderers.texts import methodology, period_text
+from surveyapp.renderers.wording import verdict
 
 DUNN_SHOWN = 15
 HOLM_ALPHA = 0.05
@@ -50,17 +51,12 @@ def render(doc: CityDocument) -> bytes:
     if r.trend.periods:
         pdf.h2("Xu hướng toàn thành phố · City trend")
         pdf.figure(charts.trend_chart(r.trend).figure)
-    pdf.h2("Phương pháp · Methodology", new_page=True)
+    pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone, city=True))
     pdf.para(
         "Thứ hạng được tính trên tất cả cơ quan cùng lúc rồi trình bày riêng theo loại. "
         "Ranks are computed over all agencies together and listed by kind.",
         8.5,
     )
-    for head, text in methodology(r.min_n, r.weighted is not None, r.period.timezone):
-        pdf.h3(head)
-        pdf.para(text, 8.5)
-    for note in r.notes:
-        pdf.para(note, 8)
     return pdf.output_bytes()
 
 
@@ -113,6 +109,9 @@ def _tests(pdf: Document, doc: CityDocument) -> None:
         (70, 22, 14, 24, 20, 24),
         flagged=[not k.reliable for k in k_rows],
     )
+    pdf.para(
+        f"{verdict('agencies', r.kruskal.p, 'vi')} {verdict('agencies', r.kruskal.p, 'en')}", 8.5
+    )
     pairs = r.dunn.pairs
     significant = sorted((p for p in pairs if p.p_holm < HOLM_ALPHA), key=lambda p: p.p_holm)
     pdf.h3("Dunn (hiệu chỉnh Holm · Holm-adjusted)")
@@ -134,8 +133,9 @@ def _tests(pdf: Document, doc: CityDocument) -> None:
     c = r.chi2
     pdf.h3("Chi-square (% hài lòng · % satisfied)")
     pdf.para(
-        f"χ² = {num(c.statistic, 2)}, df = {c.df}, p = {p_value(c.p)}, "
-        f"Cramér's V = {num(c.cramers_v, 3)}; {c.measure or ''}"
+        f"χ² = {num(c.statistic, 2)}, df = {c.df}, "
+        f"Cramér's V = {num(c.cramers_v, 3)}. {verdict('agencies', c.p, 'vi')} "
+        f"{verdict('agencies', c.p, 'en')}"
         + ("" if c.reliable else f"  {SMALL_SAMPLE} (min expected {num(c.min_expected, 1)})"),
         8.5,
     )

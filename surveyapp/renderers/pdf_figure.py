@@ -16,6 +16,7 @@ text. Figures with images (``imshow``) are drawn with Agg instead (``charts.rast
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path
 from matplotlib.transforms import Transform
 
+from surveyapp.definitions.characters import printable
 from surveyapp.renderers.fonts import FAMILY
 
 if TYPE_CHECKING:
@@ -106,6 +108,7 @@ class PdfRenderer(RendererBase):
         mtext: Any = None,
     ) -> None:
         colour = _rgb(gc.get_rgb())
+        s = printable(s)
         if colour is None or not s:
             return
         pdf = self.pdf
@@ -141,8 +144,7 @@ class PdfRenderer(RendererBase):
         style = "DF" if stroke is not None else "F"
         with self._clip(gc):
             polygons: list[Any] = path.to_polygons(transform, closed_only=False)
-            for poly in polygons:
-                points = [self._xy(float(px), float(py)) for px, py in poly.tolist()]
+            for points in _finite_runs(polygons, self._xy):
                 # Agg fills nothing of a two-point path (a tick mark has a face colour).
                 if fill is not None and len(points) > 2:
                     pdf.polygon(points, style=style)
@@ -185,6 +187,24 @@ class PdfRenderer(RendererBase):
         right, bottom = self._xy(x1, y0)
         with self.pdf.rect_clip(left, top, right - left, bottom - top):
             yield
+
+
+def _finite_runs(polygons: list[Any], place: Any) -> Iterator[list[tuple[float, float]]]:
+    """Yield each polygon's runs of finite points, placed on the page.
+
+    matplotlib leaves NaN in a path where data is missing (a gap); written to the
+    PDF it would be ``nan nan l``, an operator no reader knows.
+    """
+    for poly in polygons:
+        run: list[tuple[float, float]] = []
+        for px, py in poly.tolist():
+            if math.isfinite(px) and math.isfinite(py):
+                run.append(place(float(px), float(py)))
+            elif run:
+                yield run
+                run = []
+        if run:
+            yield run
 
 
 def draw(pdf: FPDF, fig: Figure, left: float, top: float, width: float) -> float:

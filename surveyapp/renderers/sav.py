@@ -52,6 +52,7 @@ import pandas as pd
 import pyreadstat
 
 from surveyapp.definitions import NA_LABEL, Item, Questionnaire, Text
+from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError
 from surveyapp.renderers.csv import RawLike
 
@@ -121,7 +122,7 @@ def _cut(text: str, limit: int) -> str:
 
 def _label(text: str, limit: int = MAX_VARIABLE_LABEL_BYTES) -> str:
     """Return a label that fits ``limit`` bytes, with an ellipsis when it had to be cut."""
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     if len(text.encode("utf-8")) <= limit:
         return text
     return _cut(text, limit - len("…".encode())).rstrip() + "…"
@@ -279,6 +280,7 @@ def _refuse(rid: int, column: str, what: str) -> InputError:
 
 
 def _text(values: list[str], text: str, columns: _Columns) -> None:
+    text = printable(text)
     if len(text) * 4 > MAX_STRING_BYTES and len(text.encode("utf-8")) > MAX_STRING_BYTES:
         text = _cut(text, MAX_STRING_BYTES)
         columns.cut += 1
@@ -420,7 +422,7 @@ def sav_chunks(
         pyreadstat.write_sav(
             frame,
             path,
-            file_label=_cut(title, MAX_FILE_LABEL_BYTES),
+            file_label=_cut(printable(title), MAX_FILE_LABEL_BYTES),
             column_labels={v.name: v.label for v in found},
             row_compress=True,
             note=_notes(found, title, gathered.cut),

@@ -1,8 +1,12 @@
-"""Fixed wording of documents: labels and the methodology notes (Vietnamese, English)."""
+"""Fixed wording of documents: labels and the methodology notes (Vietnamese, English).
+
+The methodology comes from the message catalogs (msgids in English), in both languages.
+"""
 
 from __future__ import annotations
 
 from surveyapp.renderers.numbers import DASH, num
+from surveyapp.renderers.wording import N_, both, tr
 
 CHANNEL_LABELS = {
     "web": "Trang web · Web form",
@@ -18,54 +22,62 @@ def period_text(first: object, last: object) -> str:
     return f"{first} {DASH} {last}"
 
 
-def methodology(min_n: float, weighted: bool, timezone: str) -> list[tuple[str, str]]:
-    """Return (heading, text) pairs explaining every figure of the reports."""
+M_DEFINITIONS = N_("Definitions")
+M_DEFINITIONS_TEXT = N_(
+    "Satisfied = answer 4 or 5 on the 5-point scale (satisfied, very satisfied). The SIPAS "
+    "satisfaction index is the mean over dimensions of the dimension's %% satisfied (0-100). "
+    "'Not applicable' and unanswered items are counted but never analysed."
+)
+M_INTERVALS = N_("Intervals")
+M_INTERVALS_TEXT = N_(
+    "All intervals are 95%% confidence intervals: Wilson for proportions, t for means, the "
+    "delta method for the index and dimension scores, Feldt for Cronbach's alpha. Ranks carry "
+    "an interval from simulation of the index's sampling error."
+)
+M_SMALL = N_("Small-sample rule")
+M_SMALL_TEXT = N_(
+    "Results resting on fewer than %(min_n)s respondents are marked '⚠ small sample' and "
+    "should not be used for comparison."
+)
+M_WEIGHTING = N_("Weighting")
+M_WEIGHTED_TEXT = N_(
+    "Weighted estimates, where shown, are raked to the questionnaire's population targets; "
+    "headline figures are unweighted."
+)
+M_UNWEIGHTED_TEXT = N_("The questionnaire defines no weighting: every figure is unweighted.")
+M_CHANGES = N_("Changes and tests")
+M_CHANGES_TEXT = N_(
+    "A change is the difference in %% satisfied with the overall question from the previous "
+    "period, in percentage points. A p-value below 0.05 is read as a difference larger than "
+    "chance; a larger one as a difference chance alone could give."
+)
+M_COMPARISONS = N_("Comparisons between agencies")
+M_COMPARISONS_TEXT = N_(
+    "Comparisons between agencies use each respondent's mean over the scored questions they "
+    "answered; %% satisfied comparisons and trends use the overall satisfaction question."
+)
+M_SCOPE = N_("Scope")
+M_SCOPE_TEXT = N_(
+    "Local days (%(timezone)s), both ends inclusive. Accepted responses only: quarantined or "
+    "deleted responses never count. A report covers one questionnaire version (by default the "
+    "newest with responses); responses to other versions are not included."
+)
+
+
+def methodology(
+    min_n: float, weighted: bool, timezone: str, *, city: bool = False
+) -> list[tuple[str, str, str]]:
+    """Return (heading, Vietnamese text, English text) explaining every figure of a report."""
+    sections = [
+        (M_DEFINITIONS, M_DEFINITIONS_TEXT),
+        (M_INTERVALS, M_INTERVALS_TEXT),
+        (M_SMALL, M_SMALL_TEXT),
+        (M_WEIGHTING, M_WEIGHTED_TEXT if weighted else M_UNWEIGHTED_TEXT),
+        (M_CHANGES, M_CHANGES_TEXT),
+        *([(M_COMPARISONS, M_COMPARISONS_TEXT)] if city else []),
+        (M_SCOPE, M_SCOPE_TEXT),
+    ]
+    values = {"min_n": num(min_n, 0), "timezone": timezone}
     return [
-        (
-            "Định nghĩa · Definitions",
-            "Hài lòng = trả lời 4 hoặc 5 trên thang 5 bậc (hài lòng, rất hài lòng). "
-            "Chỉ số hài lòng (SIPAS) = trung bình theo các tiêu chí của tỷ lệ % hài lòng. "
-            "Câu trả lời 'không áp dụng' và câu bỏ trống không được tính. "
-            "Satisfied = answer 4 or 5 on the 5-point scale. The SIPAS satisfaction index is "
-            "the mean over dimensions of the dimension's % satisfied (0-100). 'Not applicable' "
-            "and unanswered items are counted but never analysed.",
-        ),
-        (
-            "Khoảng tin cậy · Intervals",
-            "Mọi khoảng là khoảng tin cậy 95%: Wilson cho tỷ lệ, t cho trung bình, phương pháp "
-            "delta cho chỉ số và trung bình tiêu chí, Feldt cho hệ số Cronbach alpha. Thứ hạng "
-            "có khoảng (mô phỏng từ sai số chuẩn của chỉ số). "
-            "All intervals are 95% confidence intervals: Wilson for proportions, t for means, "
-            "the delta method for the index and dimension scores, Feldt for Cronbach's alpha. "
-            "Ranks carry an interval from simulation of the index's sampling error.",
-        ),
-        (
-            "Quy tắc cỡ mẫu nhỏ · Small-sample rule",
-            f"Kết quả dựa trên ít hơn {num(min_n, 0)} người trả lời được đánh dấu "
-            "'⚠ cỡ mẫu nhỏ' và không nên dùng để so sánh. "
-            f"Results resting on fewer than {num(min_n, 0)} respondents are marked "
-            "'⚠ small sample' and should not be used for comparison.",
-        ),
-        (
-            "Trọng số · Weighting",
-            (
-                "Ước lượng có trọng số (nếu có) được hiệu chỉnh theo cơ cấu dân số của bảng hỏi; "
-                "các số liệu chính không dùng trọng số. Weighted estimates, where shown, are "
-                "raked to the questionnaire's population targets; headline figures are "
-                "unweighted."
-            )
-            if weighted
-            else (
-                "Bảng hỏi không quy định trọng số: mọi số liệu là không trọng số. "
-                "The questionnaire defines no weighting: every figure is unweighted."
-            ),
-        ),
-        (
-            "Phạm vi · Scope",
-            f"Ngày theo giờ địa phương ({timezone}), tính cả hai đầu. Chỉ các phiếu đã chấp "
-            "nhận; phiếu bị cách ly hoặc đã xóa không bao giờ được tính. Một báo cáo dùng một "
-            f"phiên bản bảng hỏi. Local days ({timezone}), both ends inclusive. Accepted "
-            "responses only: quarantined or deleted responses never count. A report covers "
-            "one questionnaire version.",
-        ),
+        (both(head), tr("vi", text, **values), tr("en", text, **values)) for head, text in sections
     ]

@@ -7,6 +7,7 @@ numbers stay numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -14,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from surveyapp.definitions import Questionnaire
+from surveyapp.definitions.characters import printable
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
@@ -29,12 +32,43 @@ HEAD = PatternFill("solid", fgColor="E2EAF3")
 SHEET_TITLE_MAX = 31
 
 
-def _cells(ws: WriteOnlyWorksheet, values: Sequence[object], *, head: bool = False) -> list[object]:
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+ONE_DECIMAL = "0.0"
+TWO_DECIMALS = "0.00"
+#: Column widths in characters: enough for the heading, at most this.
+MAX_WIDTH = 60
+
+
+def number_format(name: str) -> str | None:
+    """Return the number format of a column (or summary field) called ``name``."""
+    if name.endswith("_p"):
+        return "0.0000"
+    if name.startswith(("mean", "alpha", "cronbach", "kruskal_h", "chi2")):
+        return TWO_DECIMALS
+    if "pct" in name or name.startswith(("index", "satisfied")):
+        return ONE_DECIMAL
+    return None
+
+
+def _cells(
+    ws: WriteOnlyWorksheet,
+    values: Sequence[object],
+    *,
+    head: bool = False,
+    formats: Sequence[str | None] = (),
+) -> list[object]:
     out: list[object] = []
-    for value in values:
+    for k, value in enumerate(values):
         cell = WriteOnlyCell(ws, value=cell_value(value))
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever openpyxl guessed
+        elif isinstance(value, dt.datetime):
+            cell.number_format = DATETIME
+        elif isinstance(value, dt.date):
+            cell.number_format = DATE
+        elif isinstance(value, float) and k < len(formats) and formats[k]:
+            cell.number_format = formats[k]
         if head:
             cell.font = BOLD
             cell.fill = HEAD
@@ -42,15 +76,38 @@ def _cells(ws: WriteOnlyWorksheet, values: Sequence[object], *, head: bool = Fal
     return out
 
 
-def _sheet(wb: Workbook, title: str, head: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def _widths(ws: WriteOnlyWorksheet, head: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    for k, name in enumerate(head):
+        longest = max(
+            [len(str(name))]
+            + [len(str(r[k])) for r in rows[:200] if k < len(r) and r[k] is not None]
+        )
+        ws.column_dimensions[get_column_letter(k + 1)].width = min(max(longest + 2, 10), MAX_WIDTH)
+
+
+def _sheet(
+    wb: Workbook,
+    title: str,
+    head: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    numbers: str | None = None,
+) -> None:
+    """Write a sheet; ``numbers`` is the format of every number column (else by name)."""
     ws = wb.create_sheet(_title(title, wb))
+    rows = list(rows)
+    _widths(ws, head, rows)
+    by_column = [numbers or number_format(name) for name in head]
     ws.append(_cells(ws, head, head=True))
     for row in rows:
-        ws.append(_cells(ws, row))
+        formats = by_column
+        if tuple(head) == ("field", "value") and row and isinstance(row[0], str):
+            formats = [None, number_format(row[0].rsplit(":", 1)[-1])]
+        ws.append(_cells(ws, row, formats=formats))
 
 
 def _title(text: str, wb: Workbook) -> str:
-    clean = "".join("_" if c in "[]:*?/\\" else c for c in text)[:SHEET_TITLE_MAX]
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in printable(text))[:SHEET_TITLE_MAX]
     name, n = clean, 2
     while name in wb.sheetnames:
         suffix = f" ({n})"
@@ -166,12 +223,19 @@ def _raw(
 ) -> tuple[int, bool]:
     tz = zoneinfo.ZoneInfo(timezone)
     ws = wb.create_sheet("responses")
-    ws.append(_cells(ws, [*FIXED, *columns], head=True))
+    head = [*FIXED, *columns]
+    for k, name in enumerate(head):
+        width = 20 if name == "submitted_at" else min(max(len(name) + 2, 10), MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(k + 1)].width = width
+    ws.append(_cells(ws, head, head=True))
     written = 0
     for raw in rows:
         if written == MAX_ROWS:
             return written, True
-        ws.append(_cells(ws, row_values(raw, columns, tz)))
+        values = row_values(raw, columns, tz)
+        # A real date and time (local, as Excel has no time zones), not text.
+        values[2] = raw.submitted_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
+        ws.append(_cells(ws, values))
         written += 1
     return written, False
 
@@ -188,8 +252,8 @@ def agency_workbook(
         ["agency_en", r.agency.name_en],
         ["questionnaire", r.questionnaire.slug],
         ["version", r.questionnaire.version],
-        ["from", str(r.period.from_) if r.period.from_ else None],
-        ["to", str(r.period.to) if r.period.to else None],
+        ["from", r.period.from_],
+        ["to", r.period.to],
         ["timezone", r.period.timezone],
         ["n_responses", r.n_responses],
         ["index", r.index.value],
@@ -229,8 +293,8 @@ def city_workbook(doc: CityDocument) -> bytes:
         [
             ["questionnaire", r.questionnaire.slug],
             ["version", r.questionnaire.version],
-            ["from", str(r.period.from_) if r.period.from_ else None],
-            ["to", str(r.period.to) if r.period.to else None],
+            ["from", r.period.from_],
+            ["to", r.period.to],
             ["n_responses", r.n_responses],
             ["index", r.index.value],
             ["kruskal_h", r.kruskal.h],
@@ -281,6 +345,7 @@ def city_workbook(doc: CityDocument) -> bytes:
         "dimensions",
         ("code", *doc.dimension_keys),
         [[code, *(c.value for c in cells)] for code, cells in sorted(doc.matrix.items())],
+        numbers=ONE_DECIMAL,  # % satisfied
     )
     _dimension_sheets(wb, r.dimensions, r.items)
     out = io.BytesIO()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.definitions.characters import describe, forbidden
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import AGENCY_KINDS, Agency, AgencyOrigin
 from surveyapp.origins import OriginError, normalise_origin
@@ -54,6 +55,8 @@ def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]
             problems.append((name_field, "must not be empty"))
         elif len(value) > MAX_NAME_LENGTH:
             problems.append((name_field, f"must be at most {MAX_NAME_LENGTH} characters"))
+        elif (bad := forbidden(value)) is not None:
+            problems.append((name_field, f"must not contain {describe(bad)}"))
         names[name_field] = value
     kind = data.kind.strip().lower()
     if kind not in AGENCY_KINDS:
