@@ -179,7 +179,9 @@ def responses() -> Response:
     try:
         outcome = submissions.submit(db_app.get_db(), submission, policy(allow_headerless=True))
     except SubmissionRefusedError as exc:
-        return _cors(_error(exc.status, exc.reason))
+        # 400 is kept for bodies that do not match the OpenAPI schema; a well-formed
+        # token this server did not issue for this form is refused as content, 422.
+        return _cors(_error(422 if exc.status == 400 else exc.status, exc.reason))
     except TokenError:
         return _cors(_error(422, "the token has expired; fetch the questionnaire again"))
     if isinstance(outcome, Invalid):
