@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from surveyapp.api.tokens import MAX_VERSION
 from surveyapp.api.views import bp
 from surveyapp.definitions.validate import SLUG_PATTERN
 from surveyapp.reporting.jsonschema import report_schema
@@ -64,7 +65,11 @@ REPORT_QUERY = [
         "schema": SLUG_SCHEMA,
         "description": "Questionnaire slug (default: the only one with responses)",
     },
-    {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "version",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION},
+    },
     {
         "name": "from",
         "in": "query",

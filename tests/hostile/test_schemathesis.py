@@ -154,7 +154,9 @@ def test_schemathesis_finds_nothing(server: Server, tmp_path: Path, who: str) ->
     before = _report_answers(server.log)
     result = fuzz(server, tmp_path, server.tokens.get(who))
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+    if result.returncode != 0:
+        tracebacks = re.findall(r"Traceback.*?\n(?=\S)\S[^\n]*", server.log.read_text(), re.S)
+        pytest.fail(output[-6000:] + "\n\nserver tracebacks:\n" + "\n".join(tracebacks[-2:]))
     assert "FAILURES" not in output and "ERRORS" not in output, output[-6000:]
     assert re.search(r"\d+ generated, \d+ passed", output), output[-3000:]
     reached = _report_answers(server.log) - before
