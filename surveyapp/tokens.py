@@ -19,6 +19,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 SALT = "surveyapp.form-token.v1"
 #: How long a rendered form may be submitted, in seconds (a slow respondent has a day).
 DEFAULT_MAX_AGE = 24 * 3600
+#: Longer strings are refused unread (a real token is about 130 characters).
+MAX_TOKEN_LENGTH = 512
 #: Allowed clock skew between workers when checking the issue time, in seconds.
 CLOCK_SKEW = 60
 
@@ -73,7 +75,7 @@ def read_token(
     Raises TokenError("invalid") for a missing, malformed or tampered token and
     TokenError("expired") for one older than ``max_age`` seconds.
     """
-    if not token or len(token) > 512:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("invalid")
     try:
         payload = _serializer(secret_key).loads(token)

@@ -11,7 +11,15 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp import db_app
-from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin, require_staff
+from surveyapp.admin import xlsform_upload
+from surveyapp.admin.blueprint import (
+    allow_upload,
+    bp,
+    flash_problems,
+    page,
+    require_admin,
+    require_staff,
+)
 from surveyapp.admin.forms import AvailabilityForm, DefinitionUploadForm, PublishForm
 from surveyapp.admin.preview import preview_language, render_form
 from surveyapp.definitions import DefinitionError, parse_text
@@ -26,6 +34,7 @@ from surveyapp.services.questionnaires import (
     list_versions,
     store_version,
 )
+from surveyapp.xlsform import MAX_BYTES as XLSFORM_MAX_BYTES
 
 #: The definition format's own limit (docs/questionnaire-format.md).
 MAX_DEFINITION_BYTES = 256 * 1024
@@ -60,12 +69,21 @@ def questionnaires() -> Response:
 def questionnaire_check() -> Response:
     """Check an uploaded definition: its problems with line numbers, or publish and preview."""
     require_admin()
+    allow_upload(XLSFORM_MAX_BYTES)  # an XLSForm workbook may be larger than a YAML file
     form = DefinitionUploadForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
         flash("Chọn một tệp · Choose a file", "error")
         return redirect(url_for("admin.questionnaires"), 303)
+    if _is_xlsform(form.file.data.filename):
+        converted = xlsform_upload.convert_upload(form.file.data)
+        if isinstance(converted, xlsform_upload.Refused):
+            return page(
+                "admin/message.html", 422, message=converted.message, details=converted.details
+            )
+        filename, source = converted
+        return _checked_page(filename, source)
     raw = form.file.data.read(MAX_DEFINITION_BYTES + 1)
     try:
         filename = _filename(form.file.data.filename)
@@ -78,6 +96,15 @@ def questionnaire_check() -> Response:
     except InputError as exc:
         flash_problems(exc)
         return redirect(url_for("admin.questionnaires"), 303)
+    return _checked_page(filename, source)
+
+
+def _is_xlsform(raw: str | None) -> bool:
+    return PurePath((raw or "").replace("\\", "/")).suffix.lower() == ".xlsx"
+
+
+def _checked_page(filename: str, source: str) -> Response:
+    """Show a definition's problems with line numbers, or offer to publish and preview it."""
     try:
         definition = parse_text(source, filename)
     except DefinitionError as exc:

@@ -13,18 +13,21 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from surveyapp.api.tokens import MAX_VERSION
 from surveyapp.api.views import bp
+from surveyapp.definitions.validate import SLUG_PATTERN
 from surveyapp.reporting.jsonschema import report_schema
+from surveyapp.tokens import MAX_TOKEN_LENGTH
 
 ERRORS = {
-    "400": "Bad request (the message says what is wrong)",
+    "400": "Bad request: it does not match this document (the message says what is wrong)",
     "401": "Missing, unknown or revoked API token",
     "403": "The request's origin is not allowed",
     "404": "Not found (or not readable with this token)",
     "410": "The agency no longer takes part in surveys",
     "413": "Request body too large",
     "415": "The body must be application/json",
-    "422": "Answers refused, or the form token expired",
+    "422": "Answers refused, or the form token is expired, forged or for another form",
     "429": "Too many requests",
     "503": "Report aggregates are stale; an administrator must rebuild them",
 }
@@ -47,14 +50,26 @@ def _report_components() -> dict[str, Any]:
     return dict(json.loads(text.replace('"#/$defs/', '"#/components/schemas/')))
 
 
+#: The slug rule of surveyapp.definitions (a definition file's name without .yaml).
+SLUG_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64,
+    "pattern": f"^{SLUG_PATTERN.pattern}$",
+    "description": "Questionnaire slug",
+}
 REPORT_QUERY = [
     {
         "name": "questionnaire",
         "in": "query",
-        "schema": {"type": "string"},
+        "schema": SLUG_SCHEMA,
         "description": "Questionnaire slug (default: the only one with responses)",
     },
-    {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "version",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION},
+    },
     {
         "name": "from",
         "in": "query",
@@ -154,11 +169,24 @@ def document() -> dict[str, Any]:
             "type": "object",
             "required": ["questionnaire", "token"],
             "properties": {
-                "questionnaire": {"type": "string"},
-                "token": {"type": "string"},
-                "answers": {"type": "object"},
-                "agency": {"type": ["string", "null"], "description": "Portal tokens only"},
-                "dossier_code": {"type": ["string", "null"]},
+                "questionnaire": SLUG_SCHEMA,
+                "token": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_TOKEN_LENGTH,
+                    "pattern": r"^[A-Za-z0-9_.\-]+$",
+                    "description": "The form token of GET /questionnaires/{slug}",
+                },
+                "answers": {
+                    "type": "object",
+                    "description": "Answers by question key (docs/questionnaire-format.md)",
+                },
+                "agency": {
+                    "type": ["string", "null"],
+                    "maxLength": 32,
+                    "description": "Agency code; portal tokens only",
+                },
+                "dossier_code": {"type": ["string", "null"], "maxLength": 64},
                 "lang": {"enum": ["vi", "en"]},
             },
         },

@@ -25,6 +25,8 @@ from surveyapp.services import api_tokens
 from surveyapp.services.questionnaires import list_versions
 
 GRAINS = ("month", "quarter", "half", "year")
+#: Version numbers are 32-bit integers in the database (PostgreSQL refuses larger ones).
+MAX_VERSION = 2**31 - 1
 UNAUTHORISED = "send a valid API token as 'Authorization: Bearer <token>'"
 
 
@@ -75,8 +77,12 @@ def _options() -> dict[str, Any]:
     if grain not in GRAINS:
         raise _RefusedError(_error(400, f"period must be one of {', '.join(GRAINS)}"))
     version = request.args.get("version")
-    if version is not None and not (version.isascii() and version.isdigit()):
-        raise _RefusedError(_error(400, "version must be a whole number"))
+    if version is not None and not (
+        version.isascii()
+        and version.isdigit()
+        and 1 <= int(version.lstrip("0")[:12] or "0") <= MAX_VERSION
+    ):
+        raise _RefusedError(_error(400, f"version must be a whole number from 1 to {MAX_VERSION}"))
     return {
         "slug": request.args.get("questionnaire") or None,
         "version": int(version) if version else None,

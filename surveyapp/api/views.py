@@ -21,6 +21,7 @@ from surveyapp.definitions import AnswerError
 from surveyapp.embedding import origin_or_none
 from surveyapp.errors import NotFoundError
 from surveyapp.i18n import LANGUAGES, current_language, set_language
+from surveyapp.jsonbody import JSONBodyError, read_json
 from surveyapp.limits import (
     client_and_questionnaire,
     client_key,
@@ -128,7 +129,11 @@ def questionnaire(slug: str) -> Response:
 
 
 def _slug_key() -> str:
-    body = request.get_json(silent=True)
+    # A body that cannot be read still counts, against the client with no questionnaire.
+    try:
+        body = read_json() if request.is_json else None
+    except JSONBodyError:
+        body = None
     slug = body.get("questionnaire") if isinstance(body, dict) else None
     return f"{client_key()}:{slug if isinstance(slug, str) else '-'}"
 
@@ -143,7 +148,10 @@ def responses() -> Response:
     """Check and store one response; 201 with its receipt, 200 for a replay, 422 errors."""
     if not request.is_json:
         return _cors(_error(415, MESSAGES[415]))
-    body = request.get_json(silent=True)
+    try:
+        body = read_json()
+    except JSONBodyError as exc:
+        return _cors(_error(400, str(exc)))
     if not isinstance(body, dict):
         return _cors(_error(400, "the body must be a JSON object"))
     lang = body.get("lang")
@@ -171,7 +179,9 @@ def responses() -> Response:
     try:
         outcome = submissions.submit(db_app.get_db(), submission, policy(allow_headerless=True))
     except SubmissionRefusedError as exc:
-        return _cors(_error(exc.status, exc.reason))
+        # 400 is kept for bodies that do not match the OpenAPI schema; a well-formed
+        # token this server did not issue for this form is refused as content, 422.
+        return _cors(_error(422 if exc.status == 400 else exc.status, exc.reason))
     except TokenError:
         return _cors(_error(422, "the token has expired; fetch the questionnaire again"))
     if isinstance(outcome, Invalid):

@@ -16,6 +16,7 @@ from surveyapp.cli import (
     questionnaires,
     report,
     responses,
+    retention,
     serve,
     users,
 )
@@ -47,6 +48,7 @@ cli.add_command(users.group)
 cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
 cli.add_command(report.group)
+cli.add_command(retention.group)
 
 
 def main() -> None:

@@ -106,6 +106,9 @@ def serve(
         bind,
         "--workers",
         str(workers),
+        # gthread, with request headers read by the event loop: slow clients hold no thread.
+        "--worker-class",
+        "surveyapp.serving.HeaderBufferingWorker",
         "--threads",
         str(threads),
         "--timeout",

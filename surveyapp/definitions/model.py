@@ -299,6 +299,8 @@ class Questionnaire:
     scales: tuple[Scale, ...] = ()
     scoring: Scoring | None = None
     weighting: Weighting | None = None
+    #: Days after which free-text answers and dossier codes are erased (None: kept).
+    retention_days: int | None = None
     format: int = FORMAT_VERSION
 
     @cached_property
@@ -404,6 +406,8 @@ class Questionnaire:
             out["scoring"] = self.scoring.to_dict()
         if self.weighting is not None:
             out["weighting"] = self.weighting.to_dict()
+        if self.retention_days is not None:
+            out["retention"] = {"days": self.retention_days}
         return out
 
     @classmethod

@@ -45,7 +45,16 @@ SUFFIXES = (".yaml", ".yml", ".json")
 TITLE_MAX = 300
 
 _TOP_REQUIRED = ("format", "title", "sections")
-_TOP_OPTIONAL = ("description", "default_language", "scales", "scoring", "weighting")
+_TOP_OPTIONAL = (
+    "description",
+    "default_language",
+    "scales",
+    "scoring",
+    "weighting",
+    "retention",
+)
+#: Bounds of ``retention: {days: N}``: at least a day, at most a century.
+RETENTION_DAYS = (1, 36500)
 
 
 def slug_of(filename: str) -> str:
@@ -92,6 +101,7 @@ def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | No
     references.check_dimensions(partial)
     scoring = references.read_scoring(root.get("scoring"), partial)
     weighting = references.read_weighting(root.get("weighting"), partial)
+    retention = _retention(ctx, root.get("retention"))
     if ctx.problems or title is None:
         return None
     return Questionnaire(
@@ -103,7 +113,18 @@ def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | No
         scales=tuple(reader.scales.values()),
         scoring=scoring,
         weighting=weighting,
+        retention_days=retention,
     )
+
+
+def _retention(ctx: Ctx, node: MNode | None) -> int | None:
+    """Read ``retention: {days: N}``: how long free text and dossier codes are kept."""
+    m = ctx.mapping(node, "retention")
+    if m is None:
+        return None
+    ctx.fields(m, "retention", ("days",))
+    lo, hi = RETENTION_DAYS
+    return ctx.integer(m.get("days"), "retention.days", lo, hi)
 
 
 _NO_TEXT: Any = None  # a partial definition may lack a title; it is never returned

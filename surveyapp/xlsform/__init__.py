@@ -3,8 +3,9 @@
 No Flask and no database: a workbook path in, a definition mapping and the list of
 what could not be carried over out. Every issue names its cell as ``sheet!CELL``.
 The workbook is untrusted (staff upload what partners send them), so it is
-size-checked, its zip members are bounded and scanned for DTDs before openpyxl sees
-it, and openpyxl parses it with defusedxml (used automatically when installed).
+size-checked, its zip members are bounded and every XML part is parsed strictly
+(well-formed, no DTD, no entity) before openpyxl sees it, and openpyxl parses it with
+defusedxml (used automatically when installed).
 """
 
 from __future__ import annotations

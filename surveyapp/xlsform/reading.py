@@ -1,18 +1,22 @@
 """Read an untrusted XLSForm workbook safely into plain text sheets.
 
-The file is size-checked, its zip members are bounded and scanned for DTDs before
-openpyxl sees it, and openpyxl parses it with defusedxml (used automatically when
-installed). Also the small name helpers the sheets and the converter share.
+The file is size-checked, its zip members are bounded and every XML part is parsed
+strictly (well-formed, no DTD, no entities) before openpyxl sees it, and openpyxl
+parses it with defusedxml (used automatically when installed). Also the small name
+helpers the sheets and the converter share.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -22,11 +26,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 LANGS = ("vi", "en")
 _LANGUAGE_WORDS = {"vietnamese": "vi", "tiếng việt": "vi", "english": "en"}
-_DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
 
 
 class XLSFormError(ValueError):
@@ -97,22 +96,78 @@ def _key(name: str, prefix: str) -> str:
     return key[:63]
 
 
-def _declares_dtd(
+class _RefusedError(Exception):
+    """Raised from expat's handlers: the part declares a DTD or entities."""
+
+
+def _content_types(archive: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the package's content types by extension and by part name (lower case)."""
+    by_extension: dict[str, str] = {}
+    by_part: dict[str, str] = {}
+    if "[Content_Types].xml" not in archive.namelist():
+        return by_extension, by_part
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        kind = attributes.get("ContentType", "").lower()
+        if name.endswith("Default") and "Extension" in attributes:
+            by_extension[attributes["Extension"].lower()] = kind
+        elif name.endswith("Override") and "PartName" in attributes:
+            by_part[attributes["PartName"].lstrip("/").lower()] = kind
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    # A broken content types part is refused below, as a part of its own.
+    with contextlib.suppress(expat.ExpatError):
+        parser.Parse(archive.read("[Content_Types].xml"), True)
+    return by_extension, by_part
+
+
+def _is_xml(name: str, types: tuple[dict[str, str], dict[str, str]]) -> bool:
+    """Whether a member is parsed as XML: by its name, else unless its type says otherwise."""
+    if name.endswith("/"):
+        return False
+    if name.lower().endswith((".xml", ".rels")):
+        return True
+    by_extension, by_part = types
+    kind = by_part.get(name.lower())
+    if kind is None:
+        kind = by_extension.get(PurePosixPath(name).suffix.lstrip(".").lower())
+    # A part of no declared type may still be read as a worksheet through the rels.
+    return kind is None or "xml" in kind
+
+
+def _check_xml(
     path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]
-) -> bool:
-    """Scan one XML member for ``<!DOCTYPE``/``<!ENTITY``, counting what is unpacked."""
-    keep = max(len(marker) for marker in _DTD_MARKERS) - 1
-    tail = b""
-    with archive.open(info) as stream:
-        while chunk := stream.read(65536):
-            budget[0] -= len(chunk)
-            if budget[0] < 0:
-                raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
-            window = tail + chunk
-            if any(marker in window for marker in _DTD_MARKERS):
-                return True
-            tail = window[-keep:]
-    return False
+) -> None:
+    """Parse one XML member strictly (no DTD, no entities), counting what is unpacked."""
+
+    def refuse(*_args: object) -> None:
+        raise _RefusedError
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(65536):
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _RefusedError:
+        raise XLSFormError(
+            f"{path}: {info.filename} declares a DTD or entities; refused "
+            "(a spreadsheet never needs one, and entities can read local files)"
+        ) from None
+    except expat.ExpatError as exc:
+        raise XLSFormError(
+            f"{path}: {info.filename} is not well-formed XML ({expat.errors.messages[exc.code]}"
+            f" at line {exc.lineno}, column {exc.offset}); refused"
+        ) from None
 
 
 def _check_archive(path: Path, max_bytes: int) -> None:
@@ -129,16 +184,14 @@ def _check_archive(path: Path, max_bytes: int) -> None:
                 raise XLSFormError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            types = _content_types(archive)
             budget = [MAX_UNPACKED_BYTES]
+            # Every XML part, not only those openpyxl reads today: a worksheet's inline
+            # strings, shared strings, styles, content types, relationships, properties.
             for info in archive.infolist():
-                if info.filename.endswith((".xml", ".rels")) and _declares_dtd(
-                    path, archive, info, budget
-                ):
-                    raise XLSFormError(
-                        f"{path}: {info.filename} declares a DTD or entities; refused "
-                        "(a spreadsheet never needs one, and entities can read local files)"
-                    )
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                if _is_xml(info.filename, types):
+                    _check_xml(path, archive, info, budget)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise XLSFormError(f"{path}: damaged .xlsx workbook ({exc})") from None
 
 
@@ -164,12 +217,19 @@ def read_sheets(path: Path, *, max_bytes: int = MAX_BYTES) -> dict[str, _Sheet]:
     with path.open("rb") as stream:
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+            ParseError,
+        ) as exc:
             # defusedxml's refusals are ValueErrors as well.
             raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
         try:
             return {ws.title.strip().lower(): _sheet(ws) for ws in workbook.worksheets}
-        except (ValueError, KeyError, zipfile.BadZipFile) as exc:
+        except (ValueError, KeyError, zipfile.BadZipFile, ParseError) as exc:
             raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
         finally:
             workbook.close()

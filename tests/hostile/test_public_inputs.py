@@ -366,11 +366,11 @@ def test_api_ignores_extra_top_level_fields(client: FlaskClient, survey: Any, db
     assert (row.channel, row.status) == ("api", "accepted")
 
 
-def test_api_foreign_token_is_400(client: FlaskClient, survey: Any, db: Database) -> None:
+def test_api_foreign_token_is_422(client: FlaskClient, survey: Any, db: Database) -> None:
     body = {
         "questionnaire": SLUG,
         "token": issue_token("another-installation-key", 1, 1),
         "answers": API_ANSWERS,
     }
-    assert _api(client, body).status_code == 400
+    assert _api(client, body).status_code == 422
     assert count(db) == 0
