@@ -52,7 +52,10 @@ REPORT_QUERY = [
         "name": "questionnaire",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Questionnaire slug (default: the only one with responses)",
+        "description": (
+            "Questionnaire slug (default: the one with most responses in the period, "
+            "else the most answered, else the newest)"
+        ),
     },
     {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {
