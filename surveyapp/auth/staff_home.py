@@ -124,7 +124,8 @@ def staff_nav() -> StaffNav | None:
         role=str(ROLE_NAMES.get(user.role, user.role)),
         agency=user.agency.name_vi if user.agency is not None else None,
         links=nav_links(user),
-        logout_form=LogoutForm(),
+        # formdata=None: never read the request's body (it may be refused as too large).
+        logout_form=LogoutForm(formdata=None),
     )
 
 
