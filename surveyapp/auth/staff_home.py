@@ -23,6 +23,10 @@ ROLE_NAMES = {
 }
 
 
+#: Query parameters the bar's report links keep from the report page being shown.
+KEPT = ("questionnaire", "from", "to")
+
+
 @dataclass(frozen=True)
 class Link:
     """A place a staff member can go, with a line saying what it is for."""
@@ -50,15 +54,20 @@ class StaffNav:
 
 def nav_links(user: User) -> tuple[Link, ...]:
     """Return the bar's links for ``user``'s role (only pages the role may open)."""
+    # Between report pages the questionnaire and period chosen are kept.
+    keep = {k: v for k in KEPT if (v := request.args.get(k, ""))}
+    if request.blueprint != "dashboard":
+        keep = {}
     links = [Link(url_for("staff.home"), gettext("Home"))]
     if user.role in ("admin", "agency"):
         links.append(Link(url_for("admin.index"), gettext("Console")))
-    links.append(Link(url_for("dashboard.index"), gettext("Dashboard")))
+    links.append(Link(url_for("dashboard.index", **keep), gettext("Dashboard")))
     if can_read_city(user):
-        links.append(Link(url_for("dashboard.city_page"), gettext("City-wide report")))
+        links.append(Link(url_for("dashboard.city_page", **keep), gettext("City-wide report")))
     elif user.agency is not None:
+        code = user.agency.code
         links.append(
-            Link(url_for("dashboard.agency_page", code=user.agency.code), gettext("Our report"))
+            Link(url_for("dashboard.agency_page", code=code, **keep), gettext("Our report"))
         )
     return tuple(links)
 

@@ -113,6 +113,17 @@ def test_every_staff_page_has_the_navigation_bar(app: Flask, loaded: Staff, role
     assert console and 'href="/staff"' not in console.group(0)  # no "Reports" to /staff
 
 
+def test_the_bar_keeps_the_questionnaire_and_period_between_report_pages(
+    app: Flask, loaded: Staff
+) -> None:
+    client = _as(app, loaded, "inspector")
+    query = "questionnaire=a11-cx&from=2017-01-01&to=2017-06-30"
+    bar = NAV.search(client.get(f"/dashboard/city?{query}").get_data(as_text=True))
+    assert bar
+    links = [link.replace("&amp;", "&") for link in HREF.findall(bar.group(1))]
+    assert links == ["/staff", f"/dashboard?{query}", f"/dashboard/city?{query}"]
+
+
 def test_sign_out_from_the_bar(app: Flask, loaded: Staff) -> None:
     client = _as(app, loaded, "inspector")
     page = client.get("/dashboard").get_data(as_text=True)
