@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
     from surveyapp import admin, auth, db_app, jsonbody, public, security, unavailable
+    from surveyapp.auth import staff_home
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
 
@@ -39,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(home.bp)
     public.init_app(app)  # public forms, JSON API, Babel, rate limits
     auth.init_app(app)  # staff sign-in, sessions and access control
+    staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard
     admin.init_app(app)  # the admin console
     return app

@@ -177,7 +177,8 @@ def questionnaire_draft_preview() -> Response:
         abort(400)
     portal = list_agencies(db_app.session())
     return Response(
-        render_form(definition, preview_language(), agency=None, portal_agencies=portal)
+        render_form(definition, preview_language(), agency=None, portal_agencies=portal),
+        mimetype="text/html",
     )
 
 
@@ -258,7 +259,7 @@ def questionnaire_preview(slug: str, version: int) -> Response:
         agency=agency,
         portal_agencies=list_agencies(session) if agency is None else None,
     )
-    return Response(body)
+    return Response(body, mimetype="text/html")
 
 
 @bp.get("/questionnaires/<slug>/v<int:version>/source")

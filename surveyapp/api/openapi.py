@@ -63,7 +63,10 @@ REPORT_QUERY = [
         "name": "questionnaire",
         "in": "query",
         "schema": SLUG_SCHEMA,
-        "description": "Questionnaire slug (default: the only one with responses)",
+        "description": (
+            "Questionnaire slug (default: the one with most responses in the period, "
+            "else the most answered, else the newest)"
+        ),
     },
     {
         "name": "version",

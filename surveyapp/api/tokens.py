@@ -21,7 +21,7 @@ from surveyapp.models import Agency
 from surveyapp.models.admin import ApiToken
 from surveyapp.reporting import build, serialise
 from surveyapp.reporting.aggregates import StaleAggregatesError
-from surveyapp.services import api_tokens
+from surveyapp.services import api_tokens, report_choice
 from surveyapp.services.questionnaires import list_versions
 
 GRAINS = ("month", "quarter", "half", "year")
@@ -93,6 +93,20 @@ def _options() -> dict[str, Any]:
     }
 
 
+def _with_default(options: dict[str, Any], agency_id: int | None) -> dict[str, Any]:
+    """Fill in the default questionnaire (the dashboard's) when none was asked for."""
+    if options["slug"] is not None:
+        return options
+    chosen = report_choice.default_questionnaire(
+        db_app.session(),
+        agency_id=agency_id,
+        first=options["first"],
+        last=options["last"],
+        timezone=options["timezone"],
+    )
+    return options if chosen is None else {**options, "slug": chosen.slug}
+
+
 def _report(make: Any) -> Response:
     try:
         with db_app.get_db().session() as session:
@@ -121,6 +135,7 @@ def agency_report(code: str) -> Response:
     )
     if agency_id is None or not api_tokens.may_read_agency(token, agency_id):
         return _error(404, "not found")
+    options = _with_default(options, agency_id)
     return _report(lambda session: build.agency_report(session, code, **options))
 
 
@@ -134,6 +149,7 @@ def city_report() -> Response:
         return refused.response
     if not api_tokens.may_read_city(token):
         return _error(404, "not found")
+    options = _with_default(options, None)
     return _report(lambda session: build.city_report(session, **options))
 
 

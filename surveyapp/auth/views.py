@@ -10,13 +10,11 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
-from surveyapp.auth import secret_key, start_session_clock
+from surveyapp.auth import secret_key, staff_home, start_session_clock
 from surveyapp.auth.access import (
-    can_read_city,
     current_staff,
     login_required,
     staff_pages,
-    visible_agencies,
 )
 from surveyapp.auth.forms import LoginForm, LogoutForm
 from surveyapp.auth.redirects import safe_next
@@ -34,11 +32,6 @@ THROTTLED = (
     "Quá nhiều lần đăng nhập không thành công. Hãy thử lại sau {minutes} phút. · "
     "Too many failed sign-ins. Try again in {minutes} minutes."
 )
-ROLE_LABELS = {
-    "admin": "Quản trị · Administrator",
-    "inspector": "Thanh tra · Inspector",
-    "agency": "Cơ quan · Agency",
-}
 
 
 def _render_login(form: LoginForm, message: str | None = None, status: int = 200) -> Response:
@@ -108,15 +101,5 @@ def logout() -> Response:
 @staff_bp.get("/staff")
 @login_required
 def home() -> str:
-    """List the agencies whose reports the signed-in user may read."""
-    user = cast(User, current_staff())  # login_required let only signed-in users in
-    agency = user.agency
-    return render_template(
-        "staff/home.html",
-        email=user.email,
-        role=ROLE_LABELS[user.role],
-        own_agency=agency.name_vi if agency is not None else None,
-        city=can_read_city(user),
-        agencies=visible_agencies(db_app.session(), user),
-        logout_form=LogoutForm(),
-    )
+    """Show the signed-in user's home: what the role can do (``staff_home``)."""
+    return staff_home.render_home(cast(User, current_staff()))

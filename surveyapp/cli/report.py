@@ -54,7 +54,8 @@ def group() -> None:
     "--questionnaire",
     "slug",
     default=None,
-    help="Questionnaire slug (default: the only one with responses).",
+    help="Questionnaire slug (default: the one with most responses in the period, "
+    "else the most answered, else the newest; printed on stderr).",
 )
 @click.option(
     "--version",
@@ -120,9 +121,9 @@ def write(
     output: Path | None,
 ) -> None:
     """Write one agency's report or, with --all, the city-wide comparison."""
-    if all_agencies or fmt != "json":
-        from surveyapp.dashboard import files
+    from surveyapp.dashboard import files
 
+    if all_agencies or fmt != "json":
         files.write(
             agency_code,
             city,
@@ -147,6 +148,7 @@ def write(
     timezone = current_app.config["TIMEZONE"]
     try:
         with database.session() as session:
+            slug = files.default_slug(session, slug, agency_code, first, last, timezone)
             if city:
                 report = build.city_report(
                     session,

@@ -18,6 +18,7 @@ from surveyapp.dashboard.documents import Scope
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency, ReportAggregate, UnfoldedResponse
 from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.services import report_choice
 
 
 def write(
@@ -42,12 +43,13 @@ def write(
         raise click.UsageError(f"--format {fmt} needs -o (a file, or a directory)")
     if city and fmt in export.RAW_FORMATS:
         raise click.UsageError("the city-wide report comes as json, pdf or xlsx")
-    scope = Scope(slug, first, last, breakdowns, comments)
     render = _html_file if fmt == "html" else None
     timezone = current_app.config["TIMEZONE"]
     database = ready_db()
     try:
         with database.session() as session:
+            slug = default_slug(session, slug, agency_code, first, last, timezone)
+            scope = Scope(slug, first, last, breakdowns, comments)
             if not all_agencies:
                 if render is not None:
                     out = render(session, None if city else agency_code, scope, timezone)
@@ -94,6 +96,38 @@ def write(
             click.echo(f"{output}: {written} report files written", err=True)
     except (InputError, NotFoundError, StaleAggregatesError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def default_slug(
+    session: Session,
+    slug: str | None,
+    agency_code: str | None,
+    first: dt.date | None,
+    last: dt.date | None,
+    timezone: str,
+) -> str | None:
+    """Return ``slug``, else the default questionnaire, saying on stderr which was chosen.
+
+    The same choice as the dashboard's (``report_choice.default_questionnaire``); the
+    agency's own responses decide for an agency report, every agency's otherwise.
+    """
+    if slug is not None:
+        return slug
+    agency_id = None
+    if agency_code is not None:
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code.upper()))
+        if agency_id is None:
+            return None  # the report itself names the unknown agency
+    chosen = report_choice.default_questionnaire(
+        session, agency_id=agency_id, first=first, last=last, timezone=timezone
+    )
+    if chosen is None:
+        return None
+    click.echo(
+        f"questionnaire: {chosen.slug} ({chosen.reason}; choose another with --questionnaire)",
+        err=True,
+    )
+    return chosen.slug
 
 
 def _save(path: Path, out: export.ReportFile) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,7 @@ from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocume
 from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build
 from surveyapp.reporting.aggregates import StaleAggregatesError
-from surveyapp.services import audit
+from surveyapp.services import audit, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
 
@@ -38,11 +39,26 @@ def _timezone() -> str:
     return str(current_app.config["TIMEZONE"])
 
 
-def _scope(*, allow_breakdown: bool = False) -> Scope:
+def _scope(*, allow_breakdown: bool = False, agency_id: int | None = None) -> Scope:
+    """Return the asked scope; without a questionnaire, the default one for its period."""
     try:
-        return params.scope_of(request.args, allow_breakdown=allow_breakdown)
+        scope = params.scope_of(request.args, allow_breakdown=allow_breakdown)
     except params.ParameterError as exc:
         abort(400, description=str(exc))
+    if scope.slug is not None:
+        return scope
+    chosen = report_choice.default_questionnaire(
+        db_app.session(),
+        agency_id=agency_id,
+        first=scope.first,
+        last=scope.last,
+        timezone=_timezone(),
+    )
+    return scope if chosen is None else dataclasses.replace(scope, slug=chosen.slug)
+
+
+def _options() -> list[report_choice.QuestionnaireOption]:
+    return report_choice.questionnaire_options(db_app.session())
 
 
 def _guard(build: Callable[[], Any]) -> Any:
@@ -81,7 +97,7 @@ def agency_download(name: str) -> Response:
     agency = require_agency_access(stem if dot and params.CODE.fullmatch(stem) else "-")
     if fmt not in export.AGENCY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
-    scope = _scope()
+    scope = _scope(agency_id=agency.id)
     lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
     session, timezone = db_app.session(), _timezone()
     out = _guard(lambda: export.agency_file(session, agency.code, scope, timezone, fmt, lang=lang))
@@ -112,7 +128,8 @@ def city_download(name: str) -> Response:
 def index() -> str:
     """List the agencies the user may read, with index and rank when there are data."""
     user = current_staff()
-    scope = _scope()
+    own = None if user is None or can_read_city(user) else user.agency_id
+    scope = _scope(agency_id=own)
     session = db_app.session()
     agencies = visible_agencies(session, user)
     rows: dict[str, Any] = {}
@@ -135,6 +152,7 @@ def index() -> str:
             scope=scope,
             query=params.query_of(scope),
             kinds=KIND_LABELS,
+            questionnaires=_options(),
         )
     )
 
@@ -144,14 +162,21 @@ def index() -> str:
 def agency_page(code: str) -> str:
     """Show one agency's figures and charts, with filters and download buttons."""
     agency = require_agency_access(code)
-    scope = _scope(allow_breakdown=True)
+    scope = _scope(allow_breakdown=True, agency_id=agency.id)
     doc = _guard(
         lambda: documents.agency_document(db_app.session(), agency.code, scope, _timezone())
     )
-    return agency_html(doc, scope, city=can_read_city(current_staff()))
+    return agency_html(doc, scope, city=can_read_city(current_staff()), questionnaires=_options())
 
 
-def agency_html(doc: AgencyDocument, scope: Scope, *, city: bool, css: str | None = None) -> str:
+def agency_html(
+    doc: AgencyDocument,
+    scope: Scope,
+    *,
+    city: bool,
+    css: str | None = None,
+    questionnaires: list[report_choice.QuestionnaireOption] | None = None,
+) -> str:
     """Render the agency page (``css``: a standalone file with the styles inline)."""
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
@@ -167,11 +192,17 @@ def agency_html(doc: AgencyDocument, scope: Scope, *, city: bool, css: str | Non
             # Breakdown questions by key, shown by their text (never the raw key).
             singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
             standalone_css=css,
+            questionnaires=questionnaires or [],
         )
     )
 
 
-def city_html(doc: CityDocument, scope: Scope, css: str | None = None) -> str:
+def city_html(
+    doc: CityDocument,
+    scope: Scope,
+    css: str | None = None,
+    questionnaires: list[report_choice.QuestionnaireOption] | None = None,
+) -> str:
     """Render the city-wide page (``css``: a standalone file with the styles inline)."""
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
@@ -186,6 +217,7 @@ def city_html(doc: CityDocument, scope: Scope, css: str | None = None) -> str:
             query=params.query_of(scope),
             kinds=KIND_LABELS,
             standalone_css=css,
+            questionnaires=questionnaires or [],
         )
     )
 
@@ -197,4 +229,4 @@ def city_page() -> str:
     require_city_access()
     scope = _scope()
     doc = _guard(lambda: documents.city_document(db_app.session(), scope, _timezone()))
-    return city_html(doc, scope)
+    return city_html(doc, scope, questionnaires=_options())

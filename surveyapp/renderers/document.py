@@ -75,9 +75,10 @@ class CityDocument:
     matrix: dict[str, tuple[DimensionCell, ...]]
 
     def rows_of_kind(self, kind: str) -> list[AgencyRow]:
-        """Return the agencies of ``kind``, ranked first (by rank), then unranked by code."""
+        """Return the agencies of ``kind``, ranked first (by rank within the kind), then
+        unranked by code."""
         rows = [r for r in self.report.agencies if self.kinds.get(r.code) == kind]
-        return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.code))
+        return sorted(rows, key=lambda r: (r.rank_in_kind is None, r.rank_in_kind or 0, r.code))
 
     def kinds_present(self) -> list[str]:
         """Return the agency kinds in the report, departments first."""

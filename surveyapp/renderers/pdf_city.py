@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from surveyapp.renderers import charts
 from surveyapp.renderers.document import KIND_LABELS, CityDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
@@ -67,10 +69,20 @@ def _ranking(pdf: Document, doc: CityDocument, kind: str) -> None:
     if any(r.index is not None for r in rows):
         pdf.figure(charts.caterpillar(rows).figure)
     pdf.data_table(
-        ["Hạng · Rank", "Mã", "Cơ quan · Agency", "n", "Chỉ số · Index [95% CI]"],
+        [
+            "Hạng · Rank",
+            gettext("City-wide rank"),
+            "Mã",
+            "Cơ quan · Agency",
+            "n",
+            "Chỉ số · Index [95% CI]",
+        ],
         [
             (
-                DASH if r.rank is None else f"{r.rank} ({r.rank_lower}{DASH}{r.rank_upper})",
+                DASH
+                if r.rank_in_kind is None
+                else f"{r.rank_in_kind} ({r.rank_in_kind_lower}{DASH}{r.rank_in_kind_upper})",
+                DASH if r.rank is None else str(r.rank),
                 r.code,
                 r.name_vi,
                 count(r.n),
@@ -78,8 +90,8 @@ def _ranking(pdf: Document, doc: CityDocument, kind: str) -> None:
             )
             for r in rows
         ],
-        (24, 20, 72, 14, 44),
-        align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
+        (22, 16, 16, 62, 14, 44),
+        align=("LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
         size=7.5,
         flagged=[not r.reliable for r in rows],
     )

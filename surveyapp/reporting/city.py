@@ -134,6 +134,15 @@ def rank_entries(codes: Sequence[str], idx: Sequence[IndexReport]) -> dict[str, 
     }
 
 
+def kind_ranks(agencies: Sequence[Agency], idx: Sequence[IndexReport]) -> dict[str, RankEntry]:
+    """Rank and rank interval of every agency among the agencies of its own kind."""
+    out: dict[str, RankEntry] = {}
+    for kind in sorted({a.kind for a in agencies}):
+        members = [i for i, a in enumerate(agencies) if a.kind == kind]
+        out.update(rank_entries([agencies[i].code for i in members], [idx[i] for i in members]))
+    return out
+
+
 def city_report(
     session: Session,
     *,
@@ -156,6 +165,7 @@ def city_report(
     codes = [a.code for a in agencies]
     idx = [index_report(definition, s) for s in sums]
     ranks = rank_entries(codes, idx)
+    in_kind = kind_ranks(agencies, idx)
     table = rank_table(codes, sums, ALL_SCORED)
     sat = [_satisfied(s) for s in sums]
     rest_sat = versus_rest_proportions(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
@@ -165,6 +175,7 @@ def city_report(
         x, n = sat[i]
         ci = wilson_interval(x, n) if n > 0 else None
         entry = ranks.get(agency.code)
+        own = in_kind.get(agency.code)
         means = sums[i].means(ALL_SCORED)
         n_means = sum(means.values())
         mean = sum(float(k) * c for k, c in means.items()) / n_means if n_means else None
@@ -195,6 +206,10 @@ def city_report(
                 reliable=idx[i].reliable,
                 flag=idx[i].flag,
                 reason=idx[i].reason,
+                kind=agency.kind,
+                rank_in_kind=None if own is None else own.rank,
+                rank_in_kind_lower=None if own is None else own.rank_lower,
+                rank_in_kind_upper=None if own is None else own.rank_upper,
             )
         )
     by_dimension = {key: rank_table(codes, sums, key) for key, _ in layout.dimensions}

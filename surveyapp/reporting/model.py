@@ -378,6 +378,12 @@ class AgencyRow:
     reliable: bool
     flag: str | None
     reason: str | None
+    #: The agency's kind (department, district, other) and its rank among that kind only:
+    #: departments and districts are ranked apart; ``rank`` is the city-wide one.
+    kind: str = "other"
+    rank_in_kind: int | None = None
+    rank_in_kind_lower: int | None = None
+    rank_in_kind_upper: int | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from surveyapp.reporting.model import (
     Weighted,
 )
 from surveyapp.reporting.weighted import weighted_section
+from surveyapp.services.report_choice import default_questionnaire
 
 NOTE_ONE_VERSION = (
     "A report covers one questionnaire version (by default the newest with responses); "
@@ -57,8 +58,8 @@ def choose_version(
 ) -> QuestionnaireVersion:
     """The version to report on: as named, else the newest one with accepted responses.
 
-    Without ``slug`` the agency (or the city) must have responses to exactly one
-    questionnaire; otherwise the error lists the choices.
+    Without ``slug``, the questionnaire of :func:`default_questionnaire` (at any time;
+    pages, downloads, the API and the CLI resolve it for their period first).
     """
     # The aggregates and the responses waiting to be folded into them say which
     # versions have accepted responses without scanning them (a report then checks
@@ -78,15 +79,10 @@ def choose_version(
     )
     newest = {slug_: v for slug_, v in session.execute(with_responses).all()}
     if slug is None:
-        if not newest:
-            where = "this agency" if agency_id is not None else "any agency"
-            raise ReportError(f"there are no accepted responses for {where}; give --questionnaire")
-        if len(newest) > 1:
-            raise ReportError(
-                "responses exist for several questionnaires "
-                f"({', '.join(sorted(newest))}); choose one with --questionnaire"
-            )
-        slug = next(iter(newest))
+        chosen = default_questionnaire(session, agency_id=agency_id)
+        if chosen is None:
+            raise NotFoundError("no questionnaire is loaded")
+        slug = chosen.slug
     if version is None:
         version = newest.get(slug)
     found = session.scalars(

@@ -118,11 +118,11 @@ def test_anonymous_visitors_come_back_after_signing_in(
     assert client.get("/t/agency/Q1").get_data(as_text=True) == "report of Q1"
 
 
-def test_the_staff_page_lists_only_visible_agencies(
+def test_the_dashboard_lists_only_visible_agencies(
     reports: Flask, db: Database, staff: Staff
 ) -> None:
     def listed(who: str) -> set[str]:
-        page = client_for(reports, staff, who).get("/staff").get_data(as_text=True)
+        page = client_for(reports, staff, who).get("/dashboard").get_data(as_text=True)
         return {code for code in (OWN, OTHER) if f"<code>{code}</code>" in page}
 
     assert listed("admin") == listed("inspector") == {OWN, OTHER}

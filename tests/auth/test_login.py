@@ -30,7 +30,7 @@ def signed_in_as(client: FlaskClient) -> str | None:
         assert page.headers["Location"] == "/login?next=/staff"
         return None
     assert page.status_code == 200
-    found = re.search(r"<header>\s*<p>([^ <]+) ·", page.get_data(as_text=True))
+    found = re.search(r'<span class="who">([^ <]+) ·', page.get_data(as_text=True))
     assert found
     return found.group(1)
 

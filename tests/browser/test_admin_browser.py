@@ -68,7 +68,7 @@ def admin(site: Site, browser: Any, admin_email: str) -> Iterator[Any]:
 def test_sign_in_and_add_an_agency_with_an_origin(site: Site, admin: Any) -> None:
     from playwright.sync_api import expect
 
-    expect(admin.locator(".who")).to_have_text(f"{ADMIN} · admin")
+    expect(admin.locator(".staff-nav .who")).to_have_text(f"{ADMIN} · Quản trị viên")
     admin.get_by_role("link", name="Cơ quan · Agencies").click()
     admin.get_by_label("Mã · Code").fill("BTA")
     admin.get_by_label("Tên tiếng Việt · Vietnamese name").fill("Phường Bến Thành")
