@@ -20,6 +20,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+#: Where ``surveyapp serve`` notes the address it serves at when SURVEYAPP_PUBLIC_URL is
+#: unset, so that later commands (embed-snippet, posters) link to the same port.
+SERVED_URL_FILE = "served_url"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
@@ -78,6 +82,24 @@ def _validate_public_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"SURVEYAPP_PUBLIC_URL must be an http(s) URL, not {url!r}")
     return url.rstrip("/")
+
+
+def _served_url(instance_path: Path) -> str | None:
+    """Return the address the last local ``surveyapp serve`` noted, if it is a valid one."""
+    try:
+        noted = (instance_path / SERVED_URL_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return _validate_public_url(noted)
+    except ConfigError:
+        return None
+
+
+def write_served_url(instance_path: Path, url: str) -> None:
+    """Note ``url`` as the address served at (SURVEYAPP_PUBLIC_URL being unset)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    (instance_path / SERVED_URL_FILE).write_text(_validate_public_url(url) + "\n", "ascii")
 
 
 def _validate_redis_url(url: str) -> str:
@@ -192,15 +214,20 @@ def load_settings(
         zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"SURVEYAPP_TIMEZONE is not a known time zone: {tz_name!r}") from None
+    public_url = env.get("SURVEYAPP_PUBLIC_URL") or ""
+    public_configured = bool(public_url)
+    if not public_url:
+        public_url = _served_url(instance_path) or DEFAULT_PUBLIC_URL
     raw_redis = overrides.get("REDIS_URL", env.get("SURVEYAPP_REDIS_URL"))
     redis_url = _validate_redis_url(raw_redis) if raw_redis else None
     settings: dict[str, Any] = {
         "SECRET_KEY": secret_key,
         "DATABASE_URL": _validate_database_url(database_url),
         "TIMEZONE": tz_name,
-        "PUBLIC_URL": _validate_public_url(
-            env.get("SURVEYAPP_PUBLIC_URL", "http://127.0.0.1:8000")
-        ),
+        # The app's own address: links, snippets, posters and the origin that forms are
+        # accepted from. Never taken from a request's Host header (the client's choice).
+        "PUBLIC_URL": _validate_public_url(public_url),
+        "PUBLIC_URL_CONFIGURED": public_configured,
         "QUESTIONNAIRES_DIR": Path(
             env.get("SURVEYAPP_QUESTIONNAIRES_DIR") or _default_questionnaires_dir()
         ),

@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import escape
 
-from surveyapp.origins import OriginError, normalise_origin
+from surveyapp.origins import OriginError, normalise_origin, usable_origins
 
 #: Content-Security-Policy of public pages, apart from frame-ancestors.
 PUBLIC_CSP = (
@@ -54,6 +54,26 @@ def origin_of_url(url: str | None) -> str | None:
     return origin_or_none(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}")
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+
+
+def own_origins(public_url: str) -> frozenset[str]:
+    """Return the app's own origins: its public URL's.
+
+    A public URL on loopback (a local run) is reached as ``127.0.0.1`` and as
+    ``localhost`` alike, on the same port; both are the app's. The Host header of
+    a request is chosen by its client and is never one of them.
+    """
+    origin = origin_of_url(public_url)
+    if origin is None:
+        return frozenset()
+    scheme, _sep, rest = origin.partition("://")
+    host, colon, port = rest.partition(":")
+    if host not in LOOPBACK_NAMES:
+        return frozenset({origin})
+    return frozenset(f"{scheme}://{name}{colon}{port}" for name in LOOPBACK_NAMES)
+
+
 def check_request_origin(
     headers: Mapping[str, str], allowed: Iterable[str], *, allow_headerless: bool = False
 ) -> str | None:
@@ -90,8 +110,11 @@ def check_request_origin(
 
 
 def frame_ancestors(origins: Iterable[str]) -> str:
-    """Return the frame-ancestors directive allowing exactly ``origins`` ('none' if empty)."""
-    listed = sorted({normalise_origin(o) for o in origins})
+    """Return the frame-ancestors directive allowing exactly ``origins`` ('none' if empty).
+
+    A stored origin that is not a valid one is left out, never written into the header.
+    """
+    listed = sorted(usable_origins(origins))
     return "frame-ancestors " + (" ".join(listed) if listed else "'none'")
 
 

@@ -1,45 +1,137 @@
-"""Web origins (``scheme://host[:port]``): parsing and exact comparison."""
+"""Web origins (``scheme://host[:port]``): parsing and exact comparison.
+
+An origin is written into response headers (``Content-Security-Policy:
+frame-ancestors``, ``Access-Control-Allow-Origin``), so only what is a valid
+header value and a valid CSP host-source is accepted: an ASCII host name
+(internationalised names are converted to punycode, as browsers do), or an
+IPv4 address, and a port.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import ipaddress
+import logging
+import re
+from collections.abc import Iterable
+
+import idna
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Longest text looked at; a host name has at most 253 characters.
+MAX_LENGTH = 300
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_PORT = re.compile(r"[0-9]{1,5}")
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
+
+logger = logging.getLogger(__name__)
 
 
 class OriginError(ValueError):
     """Not a valid web origin; the message says why."""
 
 
+def _shown(value: str) -> str:
+    """Return ``value`` quoted for a message, escapes visible, cut when long."""
+    return repr(value if len(value) <= 80 else value[:80] + "…")
+
+
+def _ascii_host(host: str, value: str) -> str:
+    """Return ``host`` as lower-case ASCII (punycode for an internationalised name)."""
+    if host.startswith("["):
+        raise OriginError(
+            f"{_shown(value)}: an IPv6 address cannot be listed (a Content-Security-Policy "
+            "cannot name it); use the site's host name"
+        )
+    try:
+        # UTS #46 without transitional mapping: the same punycode browsers send.
+        ascii_host = idna.encode(host, uts46=True, transitional=False, std3_rules=True).decode(
+            "ascii"
+        )
+    except (idna.IDNAError, UnicodeError, ValueError) as exc:
+        raise OriginError(
+            f"{_shown(value)}: {_shown(host)} is not a valid host name ({exc})"
+        ) from None
+    if len(ascii_host) > 253 or not _HOST.fullmatch(ascii_host):
+        raise OriginError(f"{_shown(value)}: {_shown(host)} is not a valid host name")
+    if _NUMERIC_LABEL.fullmatch(ascii_host.rpartition(".")[2]):
+        # Browsers read a host ending in a number as an IPv4 address.
+        try:
+            ipaddress.IPv4Address(ascii_host)
+        except ValueError:
+            raise OriginError(
+                f"{_shown(value)}: {_shown(host)} is neither a host name nor an IPv4 address"
+            ) from None
+    return ascii_host
+
+
 def normalise_origin(value: str) -> str:
     """Return ``value`` as a canonical origin or raise OriginError.
 
-    Scheme and host are lower-cased and a default port is dropped, so that
-    two spellings of one origin compare equal. Paths, queries, fragments and
-    credentials are refused rather than silently cut off.
+    Scheme and host are lower-cased, an internationalised host name becomes
+    punycode (``https://cơquan.vn`` → ``https://xn--cquan-uob.vn``) and a default
+    port is dropped, so that two spellings of one origin compare equal. Paths,
+    queries, fragments, credentials, wildcards and any character that is not
+    part of a host name are refused rather than silently cut off.
     """
     raw = value.strip()
-    try:
-        parts = urlsplit(raw)
-        port = parts.port
-    except ValueError:
-        raise OriginError(f"{value!r} is not a valid origin (bad port or host)") from None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS:
-        raise OriginError(f"{value!r}: an origin must start with http:// or https://")
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise OriginError(f"{value!r}: an origin must name a host")
-    if parts.username is not None or parts.password is not None:
-        raise OriginError(f"{value!r}: an origin must not contain a user name or password")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    if len(raw) > MAX_LENGTH:
+        raise OriginError(f"{_shown(value)}: an origin is at most {MAX_LENGTH} characters")
+    scheme, sep, rest = raw.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in DEFAULT_PORTS:
+        raise OriginError(f"{_shown(value)}: an origin must start with http:// or https://")
+    rest = rest.removesuffix("/")
+    if any(c in rest for c in "/?#\\"):
         raise OriginError(
-            f"{value!r}: an origin is only scheme://host[:port], without a path or query"
+            f"{_shown(value)}: an origin is only scheme://host[:port], without a path or query"
         )
-    if any(c.isspace() for c in raw) or "*" in host:
-        raise OriginError(f"{value!r}: an origin must be one exact host, without wildcards")
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
+    if "@" in rest:
+        raise OriginError(f"{_shown(value)}: an origin must not contain a user name or password")
+    if any(c.isspace() for c in rest) or "*" in rest:
+        raise OriginError(f"{_shown(value)}: an origin must be one exact host, without wildcards")
+    host, port_text = rest, ""
+    if (not rest.startswith("[") and ":" in rest) or (rest.startswith("[") and "]:" in rest):
+        host, _colon, port_text = rest.rpartition(":")
+    if not host:
+        raise OriginError(f"{_shown(value)}: an origin must name a host")
+    port = None
+    if port_text or rest.endswith(":"):
+        if not _PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
+            raise OriginError(f"{_shown(value)}: the port must be a number from 1 to 65535")
+        port = int(port_text)
+    ascii_host = _ascii_host(host, value)
     if port is None or port == DEFAULT_PORTS[scheme]:
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
+        return f"{scheme}://{ascii_host}"
+    return f"{scheme}://{ascii_host}:{port}"
+
+
+def display_origin(origin: str) -> str:
+    """Return a stored origin as a person reads it: punycode with its Unicode form beside."""
+    scheme, _sep, rest = origin.partition("://")
+    host, colon, port = rest.partition(":")
+    if "xn--" not in host:
+        return origin
+    try:
+        unicode_host = idna.decode(host)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return origin
+    return f"{origin} ({scheme}://{unicode_host}{colon}{port})"
+
+
+def usable_origins(stored: Iterable[str]) -> list[str]:
+    """Return the canonical form of each stored origin, leaving out any that is not one.
+
+    Origins stored before the rules above (a Unicode host, a ``;``) must not break
+    the headers they are written into; each one left out is logged.
+    """
+    usable: list[str] = []
+    for value in stored:
+        try:
+            origin = normalise_origin(value)
+        except OriginError as exc:
+            logger.warning("stored embed origin ignored: %s", exc)
+            continue
+        if origin not in usable:
+            usable.append(origin)
+    return usable

@@ -87,6 +87,8 @@ def app(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": TEST_SECRET_KEY,
             "DATABASE_URL": database_url,
+            # The test client's requests go to http://localhost: the app's own origin.
+            "PUBLIC_URL": "http://localhost",
         }
     )
     application.instance_path = str(tmp_path / "instance")

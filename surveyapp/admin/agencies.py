@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -18,10 +19,17 @@ from surveyapp.services.agencies import (
     get_agency,
     import_agencies,
     list_agencies,
+    stored_forms,
 )
 
 #: Largest agency CSV accepted by the console's import.
 CSV_LIMIT = 1024 * 1024
+
+
+def _flash_stored_forms(data: AgencyInput) -> None:
+    """Tell the admin which origins were stored in another form (punycode) than typed."""
+    for given, stored in stored_forms(data.origins):
+        flash(_("%(given)s is stored as %(stored)s", given=given, stored=stored), "ok")
 
 
 def _input(form: AgencyForm) -> AgencyInput:
@@ -68,6 +76,7 @@ def agencies() -> Response:
                 status = 422
             else:
                 flash(f"Đã thêm · Added {agency.code}", "ok")
+                _flash_stored_forms(_input(form))
                 return redirect(url_for("admin.agencies"), 303)
         else:
             status = 400 if "csrf_token" in form.errors else 422
@@ -128,6 +137,7 @@ def agency_edit(code: str) -> Response:
             status = 422
         else:
             flash(f"Đã lưu · Saved {agency.code}", "ok")
+            _flash_stored_forms(data)
             return redirect(url_for("admin.agency_edit", code=agency.code), 303)
     else:
         status = 400 if "csrf_token" in form.errors else 422

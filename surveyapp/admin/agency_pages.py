@@ -25,6 +25,7 @@ from surveyapp.auth.downloads import download_response
 from surveyapp.embedding import form_link, make_snippet
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency, QuestionnaireVersion, User
+from surveyapp.origins import display_origin
 from surveyapp.receipts import ALPHABET
 from surveyapp.security import DEFAULT_CSP
 from surveyapp.services import audit, dossiers, posters
@@ -75,6 +76,7 @@ def webmaster(code: str, slug: str) -> Response:
         lang=lang,
         snippet=snippet,
         origins=origins,
+        origins_shown=[display_origin(o) for o in origins],
         form=form,
         result=result,
         slugs=_slugs(),

@@ -30,13 +30,30 @@ def _make_app() -> Flask:
         raise click.ClickException(f"configuration error: {exc}") from None
 
 
-cli = FlaskGroup(
+class _SurveyappGroup(FlaskGroup):
+    """Flask's command group with surveyapp's commands only.
+
+    Flask's own commands and options (``run``, ``shell``, ``routes``, ``--app``,
+    ``--env-file``, ``--debug``, Flask's ``--version``) and the commands other
+    packages plug in (Flask-Limiter's ``limiter``) are not how this platform is
+    run, so they are neither listed nor accepted.
+    """
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
+cli = _SurveyappGroup(
     name="surveyapp",
     create_app=_make_app,
     load_dotenv=False,
     set_debug_flag=False,
+    add_default_commands=False,
+    add_version_option=False,
     help="Citizen-satisfaction surveys: questionnaires, agencies, responses and reports.",
 )
+cli.params = [p for p in cli.params if p.name not in ("env_file", "app", "debug")]
+click.version_option(package_name="surveyapp", message="surveyapp %(version)s")(cli)
 cli.add_command(database.init_db)
 cli.add_command(database.group)
 cli.add_command(questionnaires.group)

@@ -32,9 +32,10 @@ DEFAULT_COUNTS = {"sipas": 12000, "a11-cx": 2000}
 def demo(seed: int, responses: int | None, force: bool) -> None:
     """Load the shipped questionnaires, HCMC's 2017 agencies and synthetic 2017 responses.
 
-    Migrates the database first. Safe to run again: questionnaires and agencies
-    are updated in place, and responses are only added where there are none
-    (unless --force).
+    Migrates the database first. Safe to run again (``make run`` does, at every
+    start): a changed questionnaire file becomes a new version, agencies already
+    stored are left as they are (origins, names and themes an administrator set
+    are kept), and responses are only added where there are none (unless --force).
     """
     database = db_app.get_db(current_app)
     schema.upgrade(database.engine)
@@ -48,7 +49,7 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException("the shipped questionnaires are invalid") from None
     click.echo(
-        f"Agencies: {agencies_result.added} added, {agencies_result.updated} updated; "
+        f"Agencies: {agencies_result.added} added, {agencies_result.kept} kept as they are; "
         f"questionnaires: {', '.join(f'{r.slug} v{r.version}' for r in loaded)}"
     )
     for offset, result in enumerate(loaded):

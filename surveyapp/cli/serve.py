@@ -2,16 +2,80 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from surveyapp.cli.common import ready_db
-from surveyapp.config import ConfigError, check_shared_state
+from surveyapp.config import ConfigError, check_shared_state, write_served_url
+
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # noqa: S104 - names of the wildcard binds, not a bind
+
+
+def _split_bind(bind: str) -> tuple[str, int] | None:
+    """Return (host, port) of a ``HOST:PORT`` or ``[IPv6]:PORT`` bind, else None."""
+    host, colon, port = bind.rpartition(":")
+    if not colon or not port.isdigit() or host.startswith(("unix", "fd")):
+        return None
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def derived_public_url(bind: str) -> tuple[str | None, bool]:
+    """Return the public URL a bind implies, and whether it is a loopback (local) one.
+
+    A wildcard bind (``0.0.0.0``) names no address visitors use: its URL is the
+    loopback one on the same port, only good on this machine.
+    """
+    split = _split_bind(bind)
+    if split is None:
+        return None, False
+    host, port = split
+    loopback = _is_loopback(host)
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    name = f"[{host}]" if ":" in host else host
+    return f"http://{name}:{port}", loopback
+
+
+def _set_public_url(bind: str) -> None:
+    """Use the bind as public URL when SURVEYAPP_PUBLIC_URL is unset; warn when not local."""
+    if current_app.config["PUBLIC_URL_CONFIGURED"]:
+        return
+    url, loopback = derived_public_url(bind)
+    if url is None:
+        click.echo(
+            f"Warning: SURVEYAPP_PUBLIC_URL is not set; links and snippets use "
+            f"{current_app.config['PUBLIC_URL']}",
+            err=True,
+        )
+        return
+    if not loopback:
+        click.echo(
+            f"Warning: SURVEYAPP_PUBLIC_URL is not set and {bind} is not a loopback address: "
+            f"links, snippets and QR posters use {url}, and forms are accepted only from "
+            "that origin; set SURVEYAPP_PUBLIC_URL to the address visitors use",
+            err=True,
+        )
+    # The workers build their own app from the environment; later commands
+    # (embed-snippet) read the address noted in the instance folder.
+    os.environ["SURVEYAPP_PUBLIC_URL"] = url
+    current_app.config["PUBLIC_URL"] = url
+    write_served_url(Path(current_app.instance_path), url)
 
 
 @click.command("serve")
@@ -87,6 +151,7 @@ def serve(
             ) from None
         # The workers build their own app: make them check the same.
         os.environ["SURVEYAPP_REQUIRE_SHARED_STATE"] = "1"
+    _set_public_url(bind)
     ready_db()
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
         "gunicorn"
@@ -99,7 +164,10 @@ def serve(
             "set SURVEYAPP_REDIS_URL to share them",
             err=True,
         )
-    click.echo(f"Serving surveyapp on http://{bind}/ with {workers} worker(s)")
+    click.echo(
+        f"Serving surveyapp on {bind} with {workers} worker(s); "
+        f"public URL {current_app.config['PUBLIC_URL']}"
+    )
     args = [
         gunicorn,
         "--bind",

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from surveyapp.embedding import origin_of_url, origin_or_none
+from surveyapp.embedding import own_origins
 from surveyapp.services.submissions import Policy
 
 ORIGIN_HEADERS = ("Origin", "Sec-Fetch-Site", "Referer")
 
 
 def app_origins() -> frozenset[str]:
-    """Return the app's own origins: its configured public URL's and this request's."""
-    found = {origin_of_url(current_app.config["PUBLIC_URL"]), origin_or_none(request.host_url)}
-    return frozenset(o for o in found if o)
+    """Return the app's own origins, from its public URL (never the request's Host)."""
+    return own_origins(str(current_app.config["PUBLIC_URL"]))
 
 
 def origin_headers() -> dict[str, str]:

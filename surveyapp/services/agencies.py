@@ -38,6 +38,8 @@ class AgencyInput:
 class ImportResult:
     added: int
     updated: int
+    #: Agencies left as they were (``keep_existing``).
+    kept: int = 0
 
 
 def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]:
@@ -93,12 +95,7 @@ def _apply(session: Session, data: AgencyInput) -> bool:
     agency.active = True
     if data.theme_color is not None:
         agency.theme_color = data.theme_color or None
-    wanted = set(data.origins)
-    for existing in list(agency.origins):
-        if existing.origin not in wanted:
-            agency.origins.remove(existing)
-    have = {o.origin for o in agency.origins}
-    agency.origins.extend(AgencyOrigin(origin=o) for o in data.origins if o not in have)
+    _replace_origins(agency, data.origins)
     session.flush()
     return created
 
@@ -112,6 +109,66 @@ def add_agency(session: Session, data: AgencyInput, *, replace: bool = False) ->
         raise InputError(f"code: an agency with code {clean.code} already exists")
     _apply(session, clean)
     return get_agency(session, clean.code)
+
+
+def stored_forms(values: list[str]) -> list[tuple[str, str]]:
+    """Return (as given, as stored) for each valid origin whose host was converted to punycode."""
+    converted = []
+    for raw in values:
+        try:
+            origin = normalise_origin(raw)
+        except OriginError:
+            continue
+        if "xn--" in origin and "xn--" not in raw.lower():
+            converted.append((raw.strip(), origin))
+    return converted
+
+
+def _checked_origins(values: list[str]) -> list[str]:
+    origins: list[str] = []
+    problems: list[str] = []
+    for raw in values:
+        try:
+            origin = normalise_origin(raw)
+        except OriginError as exc:
+            problems.append(f"origins: {exc}")
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    if problems:
+        raise InputError(problems)
+    return origins
+
+
+def set_origins(session: Session, code: str, origins: list[str]) -> Agency:
+    """Replace the embed origins of the agency ``code`` (all checked first)."""
+    wanted = _checked_origins(origins)
+    agency = get_agency(session, code)
+    _replace_origins(agency, wanted)
+    session.flush()
+    return agency
+
+
+def change_origins(session: Session, code: str, add: list[str], remove: list[str]) -> Agency:
+    """Add and remove embed origins of the agency ``code``; removing one not listed is refused."""
+    added, removed = _checked_origins(add), _checked_origins(remove)
+    agency = get_agency(session, code)
+    have = [o.origin for o in agency.origins]
+    missing = [o for o in removed if o not in have]
+    if missing:
+        raise InputError([f"origins: {o} is not listed for {agency.code}" for o in missing])
+    wanted = [o for o in have if o not in removed] + [o for o in added if o not in have]
+    _replace_origins(agency, wanted)
+    session.flush()
+    return agency
+
+
+def _replace_origins(agency: Agency, wanted: list[str]) -> None:
+    for existing in list(agency.origins):
+        if existing.origin not in wanted:
+            agency.origins.remove(existing)
+    have = {o.origin for o in agency.origins}
+    agency.origins.extend(AgencyOrigin(origin=o) for o in wanted if o not in have)
 
 
 def get_agency(session: Session, code: str) -> Agency:
@@ -180,8 +237,17 @@ def parse_agencies_csv(text: str) -> list[AgencyInput]:
     return rows
 
 
-def import_agencies(session: Session, text: str) -> ImportResult:
-    """Add or update every agency of a CSV text, all or nothing."""
+def import_agencies(session: Session, text: str, *, keep_existing: bool = False) -> ImportResult:
+    """Add or update every agency of a CSV text, all or nothing.
+
+    With ``keep_existing`` an agency already stored is left exactly as it is
+    (names, kind, origins, theme, active or not): only new codes are added.
+    """
     rows = parse_agencies_csv(text)
+    if keep_existing:
+        stored = set(session.scalars(select(Agency.code)))
+        new = [row for row in rows if row.code not in stored]
+        added = sum(_apply(session, row) for row in new)
+        return ImportResult(added=added, updated=0, kept=len(rows) - len(new))
     added = sum(_apply(session, row) for row in rows)
     return ImportResult(added=added, updated=len(rows) - added)

@@ -49,8 +49,12 @@ def shipped_agencies_csv() -> str:
 
 
 def load_agencies(session: Session) -> ImportResult:
-    """Add or update the shipped list of departments and districts."""
-    return import_agencies(session, shipped_agencies_csv())
+    """Add the shipped departments and districts that are not stored yet.
+
+    An agency already stored is never changed: an administrator may have edited
+    its names, origins or theme since the demo first loaded it.
+    """
+    return import_agencies(session, shipped_agencies_csv(), keep_existing=True)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from surveyapp.models import Agency, AgencyLogo, AgencyOrigin, QuestionnaireVers
 from surveyapp.models import Questionnaire as QuestionnaireRow
 from surveyapp.models.admin import QuestionnaireAvailability
 from surveyapp.models.public import DossierRequirement
+from surveyapp.origins import usable_origins
 from surveyapp.services.agency_theme import ThemeSummary, theme_summary
 from surveyapp.services.availability import Setting
 from surveyapp.services.questionnaires import parse_stored
@@ -184,7 +185,7 @@ def _read(session: Session, generation: int) -> Snapshot:
             name_en=row.name_en,
             kind=row.kind,
             active=row.active,
-            origins=tuple(origins.get(row.id, ())),
+            origins=tuple(usable_origins(origins.get(row.id, ()))),
             theme=theme_summary(row.code, row.theme_color, row.sha256, row.width, row.height),
         )
         for row in session.execute(

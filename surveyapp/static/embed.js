@@ -1,12 +1,25 @@
 // surveyapp embed: replaces each <a data-surveyapp-form> served from this script's origin
 // with an iframe of the form, and resizes it when the form (and only it) reports its height.
+// A frame the browser refuses to show (the page's origin is not listed for the agency)
+// never reports: after a few seconds it gives way to the link, opening the form in a new page.
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var appOrigin = new URL(script.src).origin;
   var MIN = 200, MAX = 20000;
+  //: Milliseconds after a frame's load event within which the form must have reported.
+  var WAIT = 4000;
   var frames = [];
+
+  function giveWay(entry) {
+    if (entry.reported || !entry.frame.parentNode) return;
+    var link = entry.link;
+    link.setAttribute("target", "_blank");
+    link.setAttribute("rel", "noopener");
+    link.setAttribute("data-surveyapp-fallback", "1");
+    entry.frame.parentNode.replaceChild(link, entry.frame);
+  }
 
   function insert(link) {
     var url = new URL(link.href);
@@ -19,8 +32,15 @@
     frame.title = link.textContent;
     frame.setAttribute("loading", "lazy");
     frame.style.cssText = "width:100%;height:900px;border:0;display:block";
+    var entry = { frame: frame, link: link, reported: false, waiting: false };
+    // A lazy frame loads when it comes near the viewport: the wait starts then.
+    frame.addEventListener("load", function () {
+      if (entry.reported || entry.waiting) return;
+      entry.waiting = true;
+      window.setTimeout(function () { giveWay(entry); }, WAIT);
+    });
     link.parentNode.replaceChild(frame, link);
-    frames.push(frame);
+    frames.push(entry);
   }
 
   window.addEventListener("message", function (event) {
@@ -28,9 +48,10 @@
     var data = event.data;
     if (!data || data.type !== "surveyapp:height" || typeof data.height !== "number") return;
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].contentWindow === event.source) {
+      if (frames[i].frame.contentWindow === event.source) {
+        frames[i].reported = true;
         var h = Math.max(MIN, Math.min(MAX, Math.round(data.height)));
-        frames[i].style.height = h + "px";
+        frames[i].frame.style.height = h + "px";
         return;
       }
     }

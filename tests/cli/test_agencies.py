@@ -147,3 +147,46 @@ def test_shipped_city_structure_imports(cli: Any, db: Database) -> None:
     kinds = [r.kind for r in rows]
     assert kinds.count("district") == 24
     assert kinds.count("department") == 20
+
+
+def test_set_origins_replaces_adds_and_removes(cli: Any, db: Any) -> None:
+    added = cli(
+        "agencies", "add", "Q9", "--name-vi", "Quận 9", "--name-en", "D9", "--kind", "district"
+    )
+    assert added.exit_code == 0, added.output
+    listed = cli("agencies", "set-origins", "Q9", "https://q9.example.vn", "http://localhost:8001")
+    assert listed.exit_code == 0, listed.output
+    assert "https://q9.example.vn, http://localhost:8001" in listed.output
+    more = cli(
+        "agencies",
+        "set-origins",
+        "Q9",
+        "--add-origin",
+        "https://cơquan.vn",
+        "--remove-origin",
+        "HTTP://LOCALHOST:8001/",
+    )
+    assert more.exit_code == 0, more.output
+    assert "https://q9.example.vn, https://xn--cquan-uob.vn (https://cơquan.vn)" in more.output
+    missing = cli("agencies", "set-origins", "Q9", "--remove-origin", "https://other.example")
+    assert missing.exit_code != 0 and "https://other.example is not listed for Q9" in missing.output
+    bad = cli("agencies", "set-origins", "Q9", "https://ok.example", "https://a.example;x")
+    assert bad.exit_code != 0 and "'https://a.example;x'" in bad.output
+    unknown = cli("agencies", "set-origins", "NOPE", "https://ok.example")
+    assert unknown.exit_code != 0 and "no agency" in unknown.output
+    cleared = cli("agencies", "set-origins", "Q9", "--clear")
+    assert cleared.exit_code == 0 and "Q9 lists no origins" in cleared.output
+    neither = cli("agencies", "set-origins", "Q9")
+    assert neither.exit_code != 0
+    assert cli("agencies", "list").output.count("Q9\tdistrict\tQuận 9\n") == 1
+
+
+def test_help_lists_only_surveyapps_commands(cli: Any) -> None:
+    shown = cli("--help").output
+    for own in ("agencies", "demo", "embed-snippet", "serve", "report", "users"):
+        assert f"  {own} " in shown
+    for flask_own in ("  run ", "  shell ", "  routes ", "  limiter ", "--app", "--env-file"):
+        assert flask_own not in shown, flask_own
+    assert "Flask" not in shown
+    assert cli("--version").output.startswith("surveyapp ")
+    assert "set-origins" in cli("agencies", "--help").output

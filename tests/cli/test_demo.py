@@ -61,3 +61,25 @@ def test_demo_data_differs_between_agencies(cli: Any, db: Database) -> None:
             ).all()
         )
     assert max(means.values()) - min(means.values()) > 0.5
+
+
+def test_demo_again_keeps_what_an_admin_changed(cli: Any, db: Database) -> None:
+    """``make run`` runs the demo at every start: it must not undo the console's changes."""
+    assert cli("demo", "--responses", "30", "--seed", "3").exit_code == 0
+    origins = cli("agencies", "set-origins", "Q1", "https://quan1.hochiminhcity.gov.vn")
+    assert origins.exit_code == 0, origins.output
+    with db.write() as session:
+        q3 = session.scalars(select(Agency).where(Agency.code == "Q3")).one()
+        q3.name_en = "District 3 (renamed)"
+        q3.theme_color = "#004488"
+        q3.active = False
+    before = snapshot(db)
+    again = cli("demo", "--responses", "30", "--seed", "3")
+    assert again.exit_code == 0, again.output
+    assert "0 added, 44 kept" in again.output
+    listed = cli("agencies", "list", "--all").output
+    assert "Q1\tdistrict\t" in listed and "https://quan1.hochiminhcity.gov.vn" in listed
+    with db.session() as session:
+        q3 = session.scalars(select(Agency).where(Agency.code == "Q3")).one()
+        assert (q3.name_en, q3.theme_color, q3.active) == ("District 3 (renamed)", "#004488", False)
+    assert snapshot(db) == before  # no response added a second time

@@ -16,28 +16,24 @@ REPO = Path(__file__).resolve().parents[2]
 TRANSLATIONS = REPO / "surveyapp" / "translations"
 
 
-def test_embed_snippet_prints_script_iframe_and_direct_link(cli: Any, survey: Any) -> None:
-    result = cli(
-        "embed-snippet",
-        "--agency",
-        AGENCY,
-        "--questionnaire",
-        SLUG,
-        "--base-url",
-        "https://khaosat.hochiminhcity.gov.vn/",
-    )
-    out = result.output
+def test_embed_snippet_prints_script_or_iframe_and_direct_link(cli: Any, survey: Any) -> None:
+    base = ("--agency", AGENCY, "--questionnaire", SLUG)
+    url = ("--base-url", "https://khaosat.hochiminhcity.gov.vn/")
+    out = cli("embed-snippet", *base, *url).output
     link = f"https://khaosat.hochiminhcity.gov.vn/q/{SLUG}?agency={AGENCY}&amp;lang=vi"
     assert f'<a href="{link}" data-surveyapp-form>' in out
     assert '<script src="https://khaosat.hochiminhcity.gov.vn/embed.js" async></script>' in out
-    assert f'<iframe src="{link}&amp;embed=1" title="Khảo sát thử mọi loại câu hỏi"' in out
+    assert "<iframe" not in out  # one form per paste
     assert f"direct link (e-mails, QR codes): {link.replace('&amp;', '&')}" in out
     assert AGENCY_ORIGIN in out
+    framed = cli("embed-snippet", *base, "--kind", "iframe", *url).output
+    assert f'<iframe src="{link}&amp;embed=1" title="Khảo sát thử mọi loại câu hỏi"' in framed
+    assert "<script" not in framed and "data-surveyapp-form" not in framed
 
 
 def test_embed_snippet_defaults_to_the_public_url_and_english(cli: Any, survey: Any) -> None:
     out = cli("embed-snippet", "--agency", "SNV", "--questionnaire", SLUG, "--lang", "en").output
-    assert f'href="http://127.0.0.1:8000/q/{SLUG}?agency=SNV&amp;lang=en"' in out
+    assert f'href="http://localhost/q/{SLUG}?agency=SNV&amp;lang=en"' in out
     assert "Answer the survey: Every question type test survey" in out
     assert "lists no origins" in out
 
