@@ -264,7 +264,10 @@ def authenticate(
             fresh = session.get(User, user.id)
             if fresh is not None and fresh.active:
                 fresh.last_login_at = now
-                clear_attempts(session, account_key)
+                # With a second factor, the attempt counts until its code is right too:
+                # otherwise typing the password again would reset the code guesses.
+                if not fresh.has_second_factor:
+                    clear_attempts(session, account_key)
                 audit.record(session, fresh, "login.success", target, client, at=now)
                 return LoginOutcome(fresh)
         if user is None:
@@ -294,7 +297,8 @@ def confirm_password(
     with database.write() as session:
         fresh = session.get(User, user_id)
         if fresh is not None and matches and fresh.active:
-            clear_attempts(session, account_key)
+            if not fresh.has_second_factor:  # else cleared once the code is right too
+                clear_attempts(session, account_key)
             audit.record(session, fresh, "reauth.success", f"user:{fresh.email}", at=now)
             return LoginOutcome(fresh)
         audit.record(session, None, "reauth.failure", f"user:{user.email}", at=now)

@@ -132,7 +132,8 @@ def test_wrong_codes_are_throttled_like_passwords(app: Flask, db: Database, staf
     client = app.test_client()
     _password_only(client, staff.admin)
     limit = accounts.LoginLimits().per_account
-    for _ in range(limit):
+    # The password's attempt counts until the code is right: limit - 1 wrong codes.
+    for _ in range(limit - 1):
         assert send_code(client, "12345").status_code == 200
     throttled = send_code(client, next_code(client, staff.admin))
     assert throttled.status_code == 429
@@ -218,3 +219,23 @@ def test_an_admin_resets_a_second_factor_in_the_console(
     assert victim.get("/staff").status_code in (302, 303)  # its sessions ended
     with db.session() as session:
         assert second_factor.recovery_codes_left(session, target.id) == 0
+
+
+def test_typing_the_password_again_does_not_reset_the_code_limit(
+    app: Flask, db: Database, staff: Staff
+) -> None:
+    """Someone who knows the password cannot guess codes forever by signing in again."""
+    client = app.test_client()
+    refused = None
+    for _ in range(accounts.LoginLimits().per_account + 2):
+        first = _password_only(client, staff.admin)
+        if first.status_code == 429:
+            refused = first
+            break
+        code = send_code(client, "12345")
+        if code.status_code == 429:
+            refused = code
+            break
+        assert code.status_code == 200
+    assert refused is not None, "wrong codes were never throttled"
+    assert int(refused.headers["Retry-After"]) > 0
