@@ -248,6 +248,8 @@ def load_settings(
         ),
         "RATELIMIT_SUBMIT": env.get("SURVEYAPP_RATELIMIT_SUBMIT") or "20 per minute;300 per hour",
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
+        # Requests per API token over the report routes, whatever the client's address.
+        "RATELIMIT_API_TOKEN": env.get("SURVEYAPP_RATELIMIT_API_TOKEN") or "60 per minute",
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
     }

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from surveyapp import db_app
 from surveyapp.admin.blueprint import allow_upload, bp, flash_problems, page, require_admin
 from surveyapp.admin.forms import ActionForm, AgencyEditForm, AgencyForm, CsvUploadForm
+from surveyapp.auth import require_recent_auth
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency
 from surveyapp.services import agency_theme, audit
@@ -99,6 +100,8 @@ def agency_edit(code: str) -> Response:
     except NotFoundError:
         abort(404)
     if request.method == "POST":
+        # The embed origins decide who may frame the form: a recent password first.
+        require_recent_auth(url_for("admin.agency_edit", code=agency.code))
         # A logo may be larger than what other forms may send (MAX_CONTENT_LENGTH).
         allow_upload(agency_theme.LOGO_MAX_BYTES)
     try:

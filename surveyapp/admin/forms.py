@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from surveyapp.models import AGENCY_KINDS, ROLES
 from surveyapp.models.accounts import MAX_EMAIL_LENGTH
 from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
+from surveyapp.services.api_tokens import DEFAULT_DAYS, MAX_DAYS
 from surveyapp.services.triage import MAX_REASON_LENGTH
 
 KIND_CHOICES = [SelectChoice(k, k) for k in AGENCY_KINDS]
@@ -158,3 +160,15 @@ class TokenForm(FlaskForm):
 
     name = StringField("Dùng cho · Used for", validators=[InputRequired(), Length(max=100)])
     agency = SelectField("Cơ quan · Agency", choices=[])
+    days = IntegerField(
+        _("Valid for (days, at most %(max)d)", max=MAX_DAYS),
+        default=DEFAULT_DAYS,
+        validators=[Optional(), NumberRange(min=1, max=MAX_DAYS)],
+    )
+
+
+class SecondFactorPolicyForm(FlaskForm):
+    """Which roles besides admin must sign in with a second factor."""
+
+    inspector = BooleanField(_("Inspectors must use two-step sign-in"))
+    agency = BooleanField(_("Agency users must use two-step sign-in"))

@@ -1,19 +1,31 @@
-"""Users (create, disable, reset passwords) and API tokens (create, revoke): admin only."""
+"""Users (create, disable, reset passwords and second factors) and API tokens: admin only.
+
+Creating users, resetting passwords or second factors, changing which roles need
+a second factor and creating API tokens need a recent password (``/reauth``).
+"""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp import db_app
 from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin
-from surveyapp.admin.forms import ActionForm, PasswordForm, TokenForm, UserForm
-from surveyapp.auth import secret_key
+from surveyapp.admin.forms import (
+    ActionForm,
+    PasswordForm,
+    SecondFactorPolicyForm,
+    TokenForm,
+    UserForm,
+)
+from surveyapp.auth import require_recent_auth, secret_key
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.models import User
-from surveyapp.services import accounts, api_tokens
+from surveyapp.models import User, utcnow
+from surveyapp.services import accounts, api_tokens, second_factor
 from surveyapp.services.agencies import list_agencies
+from surveyapp.services.api_tokens import DEFAULT_DAYS
 
 NO_AGENCY = ""
 
@@ -32,13 +44,20 @@ def _user_form() -> UserForm:
 
 
 def _users_page(form: UserForm, status: int = 200) -> Response:
+    session = db_app.session()
+    required = second_factor.required_roles(session)
+    policy_form = SecondFactorPolicyForm(formdata=None)
+    policy_form.inspector.data = "inspector" in required
+    policy_form.agency.data = "agency" in required
     return page(
         "admin/users.html",
         status,
         form=form,
-        users=accounts.list_users(db_app.session()),
+        users=accounts.list_users(session),
         action_form=ActionForm(),
         password_form=PasswordForm(),
+        policy_form=policy_form,
+        required_roles=required,
     )
 
 
@@ -49,6 +68,7 @@ def users() -> Response:
     form = _user_form()
     if request.method == "GET":
         return _users_page(form)
+    require_recent_auth(url_for("admin.users"))
     if not form.validate_on_submit():
         return _users_page(form, 400 if "csrf_token" in form.errors else 422)
     try:
@@ -97,6 +117,7 @@ def user_active(user_id: int) -> Response:
 def user_password(user_id: int) -> Response:
     """Set a new password for a user; its sessions end."""
     actor = require_admin()
+    require_recent_auth(url_for("admin.users"))
     form = PasswordForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -121,6 +142,35 @@ def user_password(user_id: int) -> Response:
     return redirect(url_for("admin.users"), 303)
 
 
+@bp.post("/users/<int:user_id>/two-factor/reset")
+def user_two_factor_reset(user_id: int) -> Response:
+    """Remove a user's second factor (a lost phone); its sessions end, it enrols again."""
+    actor = require_admin()
+    require_recent_auth(url_for("admin.users"))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    target = _user(user_id)
+    with db_app.get_db().write() as session:
+        second_factor.reset(session, target.email, actor=actor, via="web")
+    flash(_("%(email)s: two-step sign-in reset", email=target.email), "ok")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/two-factor-policy")
+def two_factor_policy() -> Response:
+    """Choose which roles besides admin must sign in with a second factor."""
+    actor = require_admin()
+    require_recent_auth(url_for("admin.users"))
+    form = SecondFactorPolicyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with db_app.get_db().write() as session:
+        second_factor.set_required(session, "inspector", bool(form.inspector.data), actor=actor)
+        second_factor.set_required(session, "agency", bool(form.agency.data), actor=actor)
+    flash(_("Two-step sign-in policy saved"), "ok")
+    return redirect(url_for("admin.users"), 303)
+
+
 def _token_form() -> TokenForm:
     form = TokenForm()
     form.agency.choices = _agency_choices("Toàn thành phố · City-wide (inspector)")
@@ -135,11 +185,16 @@ def tokens() -> Response:
     created = None
     status = 200
     if request.method == "POST":
+        require_recent_auth(url_for("admin.tokens"))
         if form.validate_on_submit():
             try:
                 with db_app.get_db().write() as session:
                     _row, created = api_tokens.create_token(
-                        session, form.name.data or "", form.agency.data or None, actor=actor
+                        session,
+                        form.name.data or "",
+                        form.agency.data or None,
+                        actor=actor,
+                        days=DEFAULT_DAYS if form.days.data is None else form.days.data,
                     )
             except InputError as exc:
                 flash_problems(exc)
@@ -155,6 +210,7 @@ def tokens() -> Response:
         created=created,
         tokens=api_tokens.list_tokens(db_app.session()),
         action_form=ActionForm(),
+        now=utcnow(),
     )
 
 

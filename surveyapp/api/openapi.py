@@ -21,7 +21,7 @@ from surveyapp.tokens import MAX_TOKEN_LENGTH
 
 ERRORS = {
     "400": "Bad request: it does not match this document (the message says what is wrong)",
-    "401": "Missing, unknown or revoked API token",
+    "401": "Missing, unknown, revoked or expired API token",
     "403": "The request's origin is not allowed",
     "404": "Not found (or not readable with this token)",
     "410": "The agency no longer takes part in surveys",
@@ -258,7 +258,7 @@ def document() -> dict[str, Any]:
                 "parameters": REPORT_QUERY,
                 "responses": {
                     "200": _json(_ref("AgencyReport"), "The report"),
-                    **_errors("400", "401", "404", "503"),
+                    **_errors("400", "401", "404", "429", "503"),
                 },
             },
         },
@@ -269,7 +269,7 @@ def document() -> dict[str, Any]:
                 "parameters": REPORT_QUERY,
                 "responses": {
                     "200": _json(_ref("CityReport"), "The report"),
-                    **_errors("400", "401", "404", "503"),
+                    **_errors("400", "401", "404", "429", "503"),
                 },
             },
         },

@@ -2,8 +2,10 @@
 the city-wide report) and the list of questionnaires.
 
 Send ``Authorization: Bearer <token>`` (tokens are created in the admin console).
-A missing, unknown or revoked token answers 401; a report the token may not read
-answers 404, as an unknown agency does, so codes are not revealed.
+A missing, unknown or revoked token answers 401, and so does an expired one, with
+a message saying so; a report the token may not read answers 404, as an unknown
+agency does, so codes are not revealed. Each token has its own rate limit over the
+report routes (``SURVEYAPP_RATELIMIT_API_TOKEN``): beyond it, 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from surveyapp import db_app
 from surveyapp.api.views import _error, bp
 from surveyapp.errors import InputError, NotFoundError
+from surveyapp.limits import client_key, limiter
 from surveyapp.models import Agency
 from surveyapp.models.admin import ApiToken
 from surveyapp.reporting import build, serialise
@@ -28,6 +31,7 @@ GRAINS = ("month", "quarter", "half", "year")
 #: Version numbers are 32-bit integers in the database (PostgreSQL refuses larger ones).
 MAX_VERSION = 2**31 - 1
 UNAUTHORISED = "send a valid API token as 'Authorization: Bearer <token>'"
+EXPIRED = "this API token expired on {date}; ask an administrator for a new one"
 
 
 class _RefusedError(Exception):
@@ -35,10 +39,26 @@ class _RefusedError(Exception):
         self.response = response
 
 
-def _unauthorised() -> Response:
-    response = _error(401, UNAUTHORISED)
+def _unauthorised(message: str = UNAUTHORISED) -> Response:
+    response = _error(401, message)
     response.headers["WWW-Authenticate"] = 'Bearer realm="surveyapp"'
     return response
+
+
+def token_key() -> str:
+    """Key the token rate limit by the token sent (its hash), else by the client."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return f"no-token:{client_key()}"
+    return "token:" + api_tokens.hash_token(raw.strip()[:200])[:32]
+
+
+def token_limit() -> str:
+    return str(current_app.config["RATELIMIT_API_TOKEN"])
+
+
+#: One budget per token over every report route.
+_token_limit = limiter.shared_limit(token_limit, scope="api-token", key_func=token_key)
 
 
 def _token() -> ApiToken:
@@ -51,8 +71,11 @@ def _token() -> ApiToken:
         token = api_tokens.find_token(session, raw.strip())
     if token is None:
         raise _RefusedError(_unauthorised())
-    last = token.last_used_at
     now = dt.datetime.now(dt.UTC)
+    if api_tokens.is_expired(token, now):
+        date = token.expires_at.date().isoformat()
+        raise _RefusedError(_unauthorised(EXPIRED.format(date=date)))
+    last = token.last_used_at
     if last is None or now - last >= api_tokens.USE_RESOLUTION:
         with database.write() as session:
             api_tokens.note_use(session, token.id, now)
@@ -123,6 +146,7 @@ def _report(make: Any) -> Response:
 
 
 @bp.get("/reports/agency/<code>")
+@_token_limit
 def agency_report(code: str) -> Response:
     """Return one agency's report (JSON, schema surveyapp/report/agency/1)."""
     try:
@@ -140,6 +164,7 @@ def agency_report(code: str) -> Response:
 
 
 @bp.get("/reports/city")
+@_token_limit
 def city_report() -> Response:
     """Return the city-wide comparison (JSON, schema surveyapp/report/city/1); city tokens only."""
     try:

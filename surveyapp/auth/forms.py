@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
@@ -22,3 +23,20 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Nothing but the CSRF token: signing out is a POST a third party cannot forge."""
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(_("Code"), validators=[InputRequired(), Length(max=64)])
+    next = HiddenField()
+
+
+class ReauthForm(FlaskForm):
+    """The password again, and a code when the user has a second factor."""
+
+    password = PasswordField(
+        _("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    code = StringField(_("Code"), validators=[Length(max=64)])
+    next = HiddenField()

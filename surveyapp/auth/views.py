@@ -6,11 +6,11 @@ import math
 from typing import cast
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
-from surveyapp.auth import secret_key, staff_home, start_session_clock
+from surveyapp.auth import complete_sign_in, must_enrol, secret_key, staff_home
 from surveyapp.auth.access import (
     current_staff,
     login_required,
@@ -69,10 +69,14 @@ def login() -> Response:
         return response
     if outcome.user is None:
         return _render_login(form, LOGIN_FAILED)
+    if outcome.user.has_second_factor:
+        from surveyapp.auth.factor_views import start_pending
+
+        return start_pending(outcome.user, target)
     # A new session for the signed-in user: nothing set before sign-in survives it.
-    session.clear()
-    login_user(outcome.user)
-    start_session_clock()
+    complete_sign_in(outcome.user, with_second_factor=False)
+    if must_enrol(outcome.user):
+        return redirect(url_for("auth.two_factor", next=target or None), 303)
     return redirect(target or url_for("staff.home"), 303)
 
 

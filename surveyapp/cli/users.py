@@ -1,8 +1,9 @@
-"""``surveyapp users add|list|disable|enable|set-password``.
+"""``surveyapp users add|list|disable|enable|set-password|reset-2fa``.
 
 Passwords are never taken from the command line (it shows in process lists and
 shell history): they are typed at a hidden, confirmed prompt, or read from the
-first line of standard input with ``--password-stdin``.
+first line of standard input with ``--password-stdin``. The password policy is
+checked on the first entry, before the prompt asks for it again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask.cli import with_appcontext
 from surveyapp.cli.common import ready_db
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import ROLES
-from surveyapp.services import accounts
+from surveyapp.services import accounts, second_factor
 
 PASSWORD_STDIN_HELP = "Read the password from the first line of standard input, not a prompt."  # noqa: S105 - help text
 
@@ -26,22 +27,31 @@ def group() -> None:
     """Add, list and disable the staff who sign in to read reports."""
 
 
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise click.ClickException("no password on the first line of standard input")
-    else:
-        password = click.prompt(
-            f"Password (at least {accounts.MIN_PASSWORD_LENGTH} characters)",
-            hide_input=True,
-            confirmation_prompt="Repeat the password",
-        )
+def _checked(password: str) -> str:
     try:
         accounts.check_password_policy(password)
     except InputError as exc:
         raise click.ClickException("; ".join(exc.messages)) from None
     return password
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on the first line of standard input")
+        return _checked(password)
+    # The policy is checked before the confirmation: a short password is refused at once.
+    while True:
+        password = _checked(
+            click.prompt(
+                f"Password (at least {accounts.MIN_PASSWORD_LENGTH} characters)",
+                hide_input=True,
+            )
+        )
+        if click.prompt("Repeat the password", hide_input=True) == password:
+            return password
+        click.echo("Error: The two entered values do not match.", err=True)
 
 
 @group.command("add")
@@ -124,3 +134,20 @@ def set_password(email: str, password_stdin: bool) -> None:
     except (InputError, NotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Changed the password of {user.email}")
+
+
+@group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Remove the second factor of EMAIL (a lost phone); the user's sessions end.
+
+    An admin, or a user of a role that requires a second factor, sets up a new one
+    at the next sign-in.
+    """
+    try:
+        with ready_db().write() as session:
+            user = second_factor.reset(session, email, actor=None, via="cli")
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Reset the second factor of {user.email}")

@@ -1,7 +1,14 @@
 """Database models. Each module owns one area; all share one metadata."""
 
 from surveyapp.models import admin  # noqa: F401 - registers the admin console tables
-from surveyapp.models.accounts import ROLES, AuditEvent, LoginFailure, User
+from surveyapp.models.accounts import (
+    ROLES,
+    AuditEvent,
+    LoginFailure,
+    RecoveryCode,
+    RolePolicy,
+    User,
+)
 from surveyapp.models.aggregates import ReportAggregate, UnfoldedResponse
 from surveyapp.models.core import (
     AGENCY_KINDS,
@@ -38,8 +45,10 @@ __all__ = [
     "LoginFailure",
     "Questionnaire",
     "QuestionnaireVersion",
+    "RecoveryCode",
     "ReportAggregate",
     "Response",
+    "RolePolicy",
     "UTCDateTime",
     "UnfoldedResponse",
     "User",

@@ -57,8 +57,19 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The last successful sign-in (UTC), NULL before the first.
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP (RFC 6238) secret in base32; set when enrolment starts, NULL without one.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When the user confirmed the secret with a code; the second factor counts from then.
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The time step (Unix time // 30) of the last code accepted: no code is used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the user signs in with a TOTP code after the password."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     # Flask-Login's user protocol.
     @property
@@ -76,6 +87,39 @@ class User(Base):
     def get_id(self) -> str:
         """Return the id stored in the session: changes when the sessions must end."""
         return f"{self.id}:{self.session_version}"
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for a TOTP code (a lost phone); shown once.
+
+    Only the SHA-256 of the code is stored: a code has 60 random bits, and sign-in
+    attempts are throttled, so a slow hash would add nothing.
+    """
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: SHA-256 (hex) of the code without its dashes, upper-case.
+    code_hash: Mapped[str] = mapped_column(String(64))
+    #: When it was used (UTC); a used code opens nothing.
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RolePolicy(Base):
+    """Whether a role's users must sign in with a second factor (admins always must)."""
+
+    __tablename__ = "role_policies"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
+    )
+
+    #: ``inspector`` or ``agency`` (a row for ``admin`` changes nothing).
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: Users of the role without a second factor are sent to enrol after the password.
+    second_factor_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LoginFailure(Base):

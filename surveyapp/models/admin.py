@@ -41,6 +41,8 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: When it was revoked (UTC); a revoked token authorises nothing.
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When it stops working (UTC), chosen at creation (365 days unless chosen otherwise).
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -248,21 +248,10 @@ def authenticate(
     limits = limits or LoginLimits()
     now = now or utcnow()
     typed = email.strip().lower()
-    account_key = keyed_hash(secret, "login-account", typed)
-    ip_key = keyed_hash(secret, "login-ip", address)
-    with database.write() as session:
-        _serialise(session, account_key, ip_key)
-        session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - limits.window))
-        wait = max(
-            _wait(
-                session, LoginFailure.account_key == account_key, limits.per_account, limits, now
-            ),
-            _wait(session, LoginFailure.ip_key == ip_key, limits.per_ip, limits, now),
-        )
-        if wait:
-            return LoginOutcome(None, retry_after=wait)
-        attempt = LoginFailure(account_key=account_key, ip_key=ip_key, failed_at=now)
-        session.add(attempt)
+    account_key, ip_key = attempt_keys(secret, typed, address)
+    wait = count_attempt(database, account_key, ip_key, limits, now)
+    if wait:
+        return LoginOutcome(None, retry_after=wait)
     # The slow hash runs outside the write transaction, which would hold SQLite's lock.
     with database.session() as session:
         user = session.scalar(select(User).where(User.email == typed))
@@ -275,7 +264,10 @@ def authenticate(
             fresh = session.get(User, user.id)
             if fresh is not None and fresh.active:
                 fresh.last_login_at = now
-                session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
+                # With a second factor, the attempt counts until its code is right too:
+                # otherwise typing the password again would reset the code guesses.
+                if not fresh.has_second_factor:
+                    clear_attempts(session, account_key)
                 audit.record(session, fresh, "login.success", target, client, at=now)
                 return LoginOutcome(fresh)
         if user is None:
@@ -286,6 +278,65 @@ def authenticate(
             reason = "wrong_password"
         audit.record(session, None, "login.failure", target, {"reason": reason, **client}, at=now)
     return LoginOutcome(None)
+
+
+def confirm_password(
+    database: Database, user_id: int, password: str, *, secret: str, address: str
+) -> LoginOutcome:
+    """Check the signed-in user's password again (re-authentication), throttled like sign-in."""
+    now = utcnow()
+    with database.session() as session:
+        user = session.get(User, user_id)
+    if user is None:
+        return LoginOutcome(None)
+    account_key, ip_key = attempt_keys(secret, user.email, address)
+    wait = count_attempt(database, account_key, ip_key, LoginLimits(), now)
+    if wait:
+        return LoginOutcome(None, retry_after=wait)
+    matches = check_password_hash(user.password_hash, password)
+    with database.write() as session:
+        fresh = session.get(User, user_id)
+        if fresh is not None and matches and fresh.active:
+            if not fresh.has_second_factor:  # else cleared once the code is right too
+                clear_attempts(session, account_key)
+            audit.record(session, fresh, "reauth.success", f"user:{fresh.email}", at=now)
+            return LoginOutcome(fresh)
+        audit.record(session, None, "reauth.failure", f"user:{user.email}", at=now)
+    return LoginOutcome(None)
+
+
+def attempt_keys(secret: str, email: str, address: str) -> tuple[str, str]:
+    """Return the throttling keys (account, address) of an attempt on ``email``."""
+    account_key = keyed_hash(secret, "login-account", email.strip().lower())
+    return account_key, keyed_hash(secret, "login-ip", address)
+
+
+def count_attempt(
+    database: Database, account_key: str, ip_key: str, limits: LoginLimits, now: dt.datetime
+) -> int:
+    """Count an attempt (password or second factor) before it is checked.
+
+    Returns the seconds to wait when the account or the address is over its limit
+    (nothing is counted then), else 0. ``clear_attempts`` uncounts a success.
+    """
+    with database.write() as session:
+        _serialise(session, account_key, ip_key)
+        session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - limits.window))
+        wait = max(
+            _wait(
+                session, LoginFailure.account_key == account_key, limits.per_account, limits, now
+            ),
+            _wait(session, LoginFailure.ip_key == ip_key, limits.per_ip, limits, now),
+        )
+        if wait:
+            return wait
+        session.add(LoginFailure(account_key=account_key, ip_key=ip_key, failed_at=now))
+    return 0
+
+
+def clear_attempts(session: Session, account_key: str) -> None:
+    """Forget an account's failed attempts (after it proved who it is)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
 
 
 def _serialise(session: Session, account_key: str, ip_key: str) -> None:

@@ -22,6 +22,9 @@ from surveyapp.services import audit
 
 TOKEN_PREFIX = "sat_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 MAX_NAME_LENGTH = 100
+#: A token's lifetime unless its creator chooses another (ASVS 3.5.2), and the longest.
+DEFAULT_DAYS = 365
+MAX_DAYS = 3650
 #: ``last_used_at`` is written at most this often per token, so reads stay reads.
 USE_RESOLUTION = dt.timedelta(minutes=10)
 
@@ -31,9 +34,16 @@ def hash_token(raw: str) -> str:
 
 
 def create_token(
-    session: Session, name: str, agency_code: str | None, *, actor: User | None
+    session: Session,
+    name: str,
+    agency_code: str | None,
+    *,
+    actor: User | None,
+    days: int = DEFAULT_DAYS,
 ) -> tuple[ApiToken, str]:
     """Create a token for one agency (``agency_code``) or the whole city (None).
+
+    It expires ``days`` days from now (1 to ``MAX_DAYS``).
 
     Returns the row and the token itself, which is never stored and cannot be shown again.
     """
@@ -48,6 +58,8 @@ def create_token(
         agency = session.scalar(select(Agency).where(Agency.code == agency_code.strip().upper()))
         if agency is None:
             problems.append(f"agency: no agency with code {agency_code!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        problems.append(f"days: a whole number of days from 1 to {MAX_DAYS}")
     if problems:
         raise InputError(problems)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -58,6 +70,7 @@ def create_token(
         scope=TOKEN_SCOPES[0] if agency is not None else TOKEN_SCOPES[1],
         agency=agency,
         created_by_id=actor.id if actor is not None else None,
+        expires_at=utcnow() + dt.timedelta(days=days),
     )
     session.add(token)
     session.flush()
@@ -66,7 +79,12 @@ def create_token(
         actor,
         "api_token.create",
         f"api_token:{token.id}",
-        {"name": clean, "scope": token.scope, "agency": agency.code if agency else None},
+        {
+            "name": clean,
+            "scope": token.scope,
+            "agency": agency.code if agency else None,
+            "expires_at": token.expires_at.isoformat(timespec="seconds"),
+        },
     )
     return token, raw
 
@@ -87,8 +105,12 @@ def revoke(session: Session, token_id: int, *, actor: User | None) -> ApiToken:
     return token
 
 
+def is_expired(token: ApiToken, now: dt.datetime | None = None) -> bool:
+    return (now or utcnow()) >= token.expires_at
+
+
 def find_token(session: Session, raw: str) -> ApiToken | None:
-    """Return the live (not revoked) token ``raw``, or None."""
+    """Return the token ``raw`` unless unknown or revoked (it may have expired: ``is_expired``)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = session.scalar(

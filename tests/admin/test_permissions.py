@@ -46,6 +46,8 @@ ROUTES = [
     ("POST", "/admin/users", "admin"),
     ("POST", "/admin/users/1/active", "admin"),
     ("POST", "/admin/users/1/password", "admin"),
+    ("POST", "/admin/users/1/two-factor/reset", "admin"),
+    ("POST", "/admin/users/two-factor-policy", "admin"),
     ("GET", "/admin/tokens", "admin"),
     ("POST", "/admin/tokens", "admin"),
     ("POST", "/admin/tokens/1/revoke", "admin"),

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 
 from surveyapp.db import Database
 from surveyapp.models import Agency, AuditEvent, User
+from surveyapp.services import accounts
 from surveyapp.services.agencies import AgencyInput, add_agency
 
 from .conftest import PASSWORD
@@ -237,3 +238,37 @@ def test_the_database_refuses_role_and_agency_mismatches(db: Database, agency: s
             )
     with db.write() as session:
         session.add(User(email="ok@x.vn", role="agency", agency_id=q1, password_hash="x"))
+
+
+@pytest.mark.parametrize(
+    "command", [("add", "x@hcmc.gov.vn", "--role", "admin"), ("set-password",)]
+)
+def test_a_short_password_is_refused_before_the_confirmation(
+    cli: Any, db: Database, command: tuple[str, ...]
+) -> None:
+    if command == ("set-password",):
+        with db.write() as session:
+            accounts.add_user(session, "b@hcmc.gov.vn", "inspector", None, PASSWORD)
+        command = ("set-password", "b@hcmc.gov.vn")
+    result = cli("users", *command, input="elevenchars\n")
+    assert result.exit_code == 1
+    assert "the password must be at least 12 characters long" in result.output
+    assert "Repeat the password" not in result.output
+
+
+def test_reset_2fa_removes_the_second_factor_and_ends_sessions(cli: Any, db: Database) -> None:
+    from tests.auth.conftest import enrol_second_factor
+
+    with db.write() as session:
+        added = accounts.add_user(session, "a@hcmc.gov.vn", "admin", None, PASSWORD)
+        enrol_second_factor(session, added)
+        version = added.session_version
+    result = cli("users", "reset-2fa", "A@hcmc.gov.vn")
+    assert result.exit_code == 0, result.output
+    assert "Reset the second factor of a@hcmc.gov.vn" in result.output
+    stored = user(db, "a@hcmc.gov.vn")
+    assert stored is not None and stored.totp_secret is None and not stored.has_second_factor
+    assert stored.session_version == version + 1
+    assert ("second_factor.reset", "user:a@hcmc.gov.vn") in actions(db)
+    unknown = cli("users", "reset-2fa", "nobody@hcmc.gov.vn")
+    assert unknown.exit_code == 1 and "no user with e-mail" in unknown.output

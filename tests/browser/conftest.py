@@ -182,3 +182,19 @@ def browser(site: Site) -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def enrol_in_browser(page: Any) -> tuple[str, list[str]]:
+    """On the enrolment page, read the key, type its current code; return key and codes.
+
+    Admins are sent there after their first password; the page then lists the
+    recovery codes, and its "continue" link goes on to the page first asked for.
+    """
+    import pyotp
+
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    page.locator("form button[type=submit]").click()
+    page.locator("#recovery-codes").wait_for()
+    codes = [c.strip() for c in page.locator("#recovery-codes code").all_inner_texts()]
+    return secret, codes

@@ -11,7 +11,7 @@ import pytest
 
 from surveyapp.definitions import check_text, load_questionnaire
 from surveyapp.embedding import make_snippet
-from tests.browser.conftest import BIN, REPO, Site
+from tests.browser.conftest import BIN, REPO, Site, enrol_in_browser
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 15_000  # ms, for every wait
@@ -60,6 +60,10 @@ def admin(site: Site, browser: Any, admin_email: str) -> Iterator[Any]:
     page.get_by_label(re.compile("Email")).fill(admin_email)
     page.get_by_label(re.compile("Mật khẩu|Password")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Đăng nhập")).click()
+    # An admin's first sign-in sets up the second factor, then goes on to the console.
+    page.wait_for_url(re.compile(r"/account/two-factor"))
+    enrol_in_browser(page)
+    page.locator("main a").last.click()
     page.wait_for_url(f"{site.app_url}/admin/")
     yield page
     context.close()

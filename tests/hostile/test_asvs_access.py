@@ -46,6 +46,7 @@ PUBLIC = frozenset(
         "api.preflight",
         "api.openapi_document",
         "auth.login",
+        "auth.login_code",  # the second step of signing in; without the first, back to it
         "auth.logout",  # refuses anonymously (no CSRF token in any session): 400
     }
 )

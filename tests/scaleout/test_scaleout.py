@@ -245,7 +245,9 @@ def _set_up(database_url: str) -> None:
             ],
             None,
         ),
-        (["users", "add", ADMIN, "--role", "admin", "--password-stdin"], PASSWORD),
+        # An inspector: it signs in with the password alone (an admin must enrol a
+        # second factor first), and reads /dashboard like an admin.
+        (["users", "add", ADMIN, "--role", "inspector", "--password-stdin"], PASSWORD),
     ]:
         result = runner.invoke(cli, args, input=given)
         assert result.exit_code == 0, f"surveyapp {' '.join(args)}: {result.output}"
