@@ -120,6 +120,13 @@ def home_tasks(user: User) -> tuple[Link, ...]:
                 gettext("Load or generate the one-time codes printed on receipts."),
             ),
         ]
+    tasks.append(
+        Link(
+            url_for("auth.two_factor"),
+            gettext("Two-step sign-in"),
+            gettext("Set up or change the code of an authenticator app, and recovery codes."),
+        )
+    )
     return tuple(tasks)
 
 

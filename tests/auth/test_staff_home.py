@@ -20,13 +20,20 @@ TASKS = re.compile(r'<ul class="tasks">(.*?)</ul>', re.S)
 
 #: What each role's home offers (paths, in order) and what it must not.
 HOMES = {
-    "admin": (["/admin/", "/dashboard", "/dashboard/city", "/reports/city.pdf"], []),
-    "inspector": (["/dashboard", "/dashboard/city", "/reports/city.pdf"], ["/admin/"]),
+    "admin": (
+        ["/admin/", "/dashboard", "/dashboard/city", "/reports/city.pdf", "/account/two-factor"],
+        [],
+    ),
+    "inspector": (
+        ["/dashboard", "/dashboard/city", "/reports/city.pdf", "/account/two-factor"],
+        ["/admin/"],
+    ),
     "own": (
         [
             f"/dashboard/agency/{OWN}",
             f"/admin/agencies/{OWN}/embedding",
             f"/admin/agencies/{OWN}/dossiers",
+            "/account/two-factor",
         ],
         ["/dashboard/city", "/reports/city.pdf"],
     ),
