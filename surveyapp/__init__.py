@@ -28,10 +28,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import admin, auth, db_app, public, security, unavailable
+    from surveyapp import admin, auth, db_app, public, routing, security, unavailable
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
 
+    routing.init_app(app)  # bounded <int:...> in every route: before any is added
     db_app.init_app(app)
     unavailable.init_app(app)  # 503 + Retry-After when the database is locked, full, down
     security.init_app(app)

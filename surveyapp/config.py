@@ -22,6 +22,9 @@ REPO_DIR = PACKAGE_DIR.parent
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: Reports: the longest span asked (days, both ends counted) and the most trend periods.
+DEFAULT_REPORT_MAX_DAYS = 3660
+DEFAULT_REPORT_MAX_PERIODS = 240
 
 
 class ConfigError(Exception):
@@ -221,6 +224,13 @@ def load_settings(
         ),
         "RATELIMIT_SUBMIT": env.get("SURVEYAPP_RATELIMIT_SUBMIT") or "20 per minute;300 per hour",
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
+        # Reports: a longer span or more trend periods is refused (400) on every surface.
+        "REPORT_MAX_DAYS": _int_setting(
+            env, "SURVEYAPP_REPORT_MAX_DAYS", DEFAULT_REPORT_MAX_DAYS, 1
+        ),
+        "REPORT_MAX_PERIODS": _int_setting(
+            env, "SURVEYAPP_REPORT_MAX_PERIODS", DEFAULT_REPORT_MAX_PERIODS, 1
+        ),
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
     }
