@@ -8,6 +8,8 @@ route is asked as an anonymous visitor, an agency user, an inspector and an admi
 
 - every path argument, one at a time, with every extreme value (table-driven);
 - every query parameter at once with every extreme value (table-driven);
+- every query parameter a GET route is seen to read, alone, with each extreme value
+  (table-driven: the app's query mapping notes the names asked for);
 - mixes of extreme and valid values per parameter (hypothesis, a few examples a route).
 
 Any answer of 500 or more, or an exception escaping the app, fails.
@@ -27,6 +29,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import Rule
 
 from surveyapp.config import PACKAGE_DIR
@@ -53,6 +56,17 @@ EXTREMES = (
     "\U0001f600\u202e",
     "../..",
     "1e309",
+)
+#: The values each parameter a route reads gets alone (fewer: every route reads several).
+CORE = (
+    "99999999999999999999999",
+    "-1",
+    "",
+    "0001-01-01",
+    "9999-12-31",
+    "x" * 3000,
+    "\x00",
+    "\U0001f600\u202e",
 )
 #: Valid values of the query parameters (hypothesis mixes them with the extremes).
 VALID = {
@@ -234,7 +248,7 @@ def _mixes(client: FlaskClient, path: str, headers: dict[str, str], failures: li
     """A hypothesis check of ``path`` with a few mixes of query values."""
 
     @settings(
-        max_examples=4,
+        max_examples=3,
         deadline=None,
         database=None,
         derandomize=True,
@@ -261,6 +275,60 @@ def test_no_mix_of_query_values_gives_500(
         path = _path(rule, _base_values(rule, ids))
         _mixes(client, path, _headers(rule, bearer, role), failures)()
     assert not failures, "\n".join(failures[:30])
+
+
+#: The query parameter names read during the current request (see ``_Recording``).
+READ: set[str] = set()
+
+
+class _Recording(ImmutableMultiDict[str, str]):
+    """Query parameters that note every name a view (or the app) asks for."""
+
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:
+        READ.add(key)
+        return super().get(key, default, type)
+
+    def __getitem__(self, key: str) -> str:
+        READ.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        READ.add(str(key))
+        return super().__contains__(key)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_parameter_a_route_reads_takes_every_extreme_value(
+    app: Flask, staff: Staff, ids: dict[str, int], bearer: dict[str, str], role: str
+) -> None:
+    """Each GET route is asked once bare and once with valid filters, noting the query
+    names it reads; then each of those names alone gets every extreme value (so a
+    report route reaches its dates with its default questionnaire)."""
+    app.request_class = type(
+        "RecordingRequest", (app.request_class,), {"parameter_storage_class": _Recording}
+    )
+    client = _client(app, staff, role)
+    failures: list[str] = []
+    seen: set[str] = set()
+    for method, rule in _routes(app):
+        if method != "GET":
+            continue
+        path = _path(rule, _base_values(rule, ids))
+        headers = _headers(rule, bearer, role)
+        names: set[str] = set()
+        for probe in (path, path + "?" + urlencode(VALID)):
+            READ.clear()
+            failures += filter(None, [_outcome(client, "GET", probe, headers)])
+            names |= READ
+        seen |= names
+        for name in sorted(names):
+            for value in CORE:
+                url = path + "?" + urlencode({name: value})
+                failures += filter(None, [_outcome(client, "GET", url, headers)])
+    assert not failures, "\n".join(failures[:30])
+    assert "lang" in seen  # every page reads its language
+    if role in ("inspector", "admin"):
+        assert {"from", "to", "questionnaire", "period", "version"} <= seen
 
 
 def test_the_query_names_come_from_the_package() -> None:
