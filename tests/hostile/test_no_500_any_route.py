@@ -334,3 +334,19 @@ def test_every_parameter_a_route_reads_takes_every_extreme_value(
 def test_the_query_names_come_from_the_package() -> None:
     """The scan finds the parameters views read (so a new one is checked unlisted)."""
     assert {"agency", "lang", "next", "counter", "version", "period"} <= set(NAMES)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/a/%00/theme.css",
+        f"/q/sipas?agency={OWN}%00",
+        "/api/v1/reports/agency/%00",
+        "/login?next=%00",
+    ],
+)
+def test_a_nul_in_the_address_is_refused_before_any_view(client: FlaskClient, url: str) -> None:
+    """PostgreSQL cannot compare text holding NUL: it is refused before a query is made."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True) or url.startswith("/api/")
