@@ -28,11 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import admin, auth, db_app, jsonbody, public, security, unavailable
+    from surveyapp import admin, auth, db_app, jsonbody, public, routing, security, unavailable
     from surveyapp.auth import staff_home
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
 
+    routing.init_app(app)  # bounded <int:...> in every route: before any is added
     db_app.init_app(app)
     jsonbody.init_app(app)  # every JSON request body bounded in depth
     unavailable.init_app(app)  # 503 + Retry-After when the database is locked, full, down

@@ -26,6 +26,9 @@ SERVED_URL_FILE = "served_url"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: Reports: the longest span asked (days, both ends counted) and the most trend periods.
+DEFAULT_REPORT_MAX_DAYS = 3660
+DEFAULT_REPORT_MAX_PERIODS = 240
 
 
 class ConfigError(Exception):
@@ -250,6 +253,13 @@ def load_settings(
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
         # Requests per API token over the report routes, whatever the client's address.
         "RATELIMIT_API_TOKEN": env.get("SURVEYAPP_RATELIMIT_API_TOKEN") or "60 per minute",
+        # Reports: a longer span or more trend periods is refused (400) on every surface.
+        "REPORT_MAX_DAYS": _int_setting(
+            env, "SURVEYAPP_REPORT_MAX_DAYS", DEFAULT_REPORT_MAX_DAYS, 1
+        ),
+        "REPORT_MAX_PERIODS": _int_setting(
+            env, "SURVEYAPP_REPORT_MAX_PERIODS", DEFAULT_REPORT_MAX_PERIODS, 1
+        ),
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
     }

@@ -43,6 +43,8 @@ def test_environment_overrides_defaults(tmp_path: Path) -> None:
         ({"SURVEYAPP_TIMEZONE": "Mars/Olympus"}, "SURVEYAPP_TIMEZONE"),
         ({"SURVEYAPP_PUBLIC_URL": "ftp://x"}, "SURVEYAPP_PUBLIC_URL"),
         ({"SURVEYAPP_SQLITE_BUSY_TIMEOUT_MS": "soon"}, "SURVEYAPP_SQLITE_BUSY_TIMEOUT_MS"),
+        ({"SURVEYAPP_REPORT_MAX_DAYS": "0"}, "SURVEYAPP_REPORT_MAX_DAYS"),
+        ({"SURVEYAPP_REPORT_MAX_PERIODS": "many"}, "SURVEYAPP_REPORT_MAX_PERIODS"),
     ],
 )
 def test_invalid_settings_are_refused_with_the_variable_named(
@@ -50,6 +52,17 @@ def test_invalid_settings_are_refused_with_the_variable_named(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(tmp_path, env={"SURVEYAPP_SECRET_KEY": "k" * 32, **env})
+
+
+def test_report_limits_are_settings(tmp_path: Path) -> None:
+    env = {"SURVEYAPP_SECRET_KEY": "k" * 32}
+    defaults = load_settings(tmp_path, env=env)
+    assert (defaults["REPORT_MAX_DAYS"], defaults["REPORT_MAX_PERIODS"]) == (3660, 240)
+    chosen = load_settings(
+        tmp_path,
+        env={**env, "SURVEYAPP_REPORT_MAX_DAYS": "400", "SURVEYAPP_REPORT_MAX_PERIODS": "12"},
+    )
+    assert (chosen["REPORT_MAX_DAYS"], chosen["REPORT_MAX_PERIODS"]) == (400, 12)
 
 
 def test_create_app_refuses_invalid_config(tmp_path: Path) -> None:

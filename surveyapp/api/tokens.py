@@ -24,6 +24,8 @@ from surveyapp.models import Agency
 from surveyapp.models.admin import ApiToken
 from surveyapp.reporting import build, serialise
 from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.reporting.bounds import check_days
+from surveyapp.routing import bounded_int
 from surveyapp.services import api_tokens, report_choice
 from surveyapp.services.questionnaires import list_versions
 
@@ -94,21 +96,21 @@ def _date(name: str) -> dt.date | None:
 
 def _options() -> dict[str, Any]:
     first, last = _date("from"), _date("to")
-    if first and last and first > last:
-        raise _RefusedError(_error(400, "from is after to"))
+    try:
+        check_days(first, last)
+    except InputError as exc:
+        raise _RefusedError(_error(400, str(exc))) from None
     grain = request.args.get("period", "quarter")
     if grain not in GRAINS:
         raise _RefusedError(_error(400, f"period must be one of {', '.join(GRAINS)}"))
-    version = request.args.get("version")
-    if version is not None and not (
-        version.isascii()
-        and version.isdigit()
-        and 1 <= int(version.lstrip("0")[:12] or "0") <= MAX_VERSION
-    ):
-        raise _RefusedError(_error(400, f"version must be a whole number from 1 to {MAX_VERSION}"))
+    raw_version = request.args.get("version")
+    try:
+        version = bounded_int(raw_version, "version", 1, MAX_VERSION) if raw_version else None
+    except ValueError as exc:
+        raise _RefusedError(_error(400, str(exc))) from None
     return {
         "slug": request.args.get("questionnaire") or None,
-        "version": int(version) if version else None,
+        "version": version,
         "first": first,
         "last": last,
         "grain": grain,

@@ -13,6 +13,8 @@ from surveyapp.cli.common import ready_db
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.reporting import aggregates, build, serialise
 from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.reporting.bounds import check_days
+from surveyapp.routing import MAX_ID
 
 FORMATS = ("json", "pdf", "xlsx", "csv", "sav", "html")
 
@@ -59,7 +61,7 @@ def group() -> None:
 )
 @click.option(
     "--version",
-    type=int,
+    type=click.IntRange(1, MAX_ID),
     default=None,
     help="Questionnaire version (default: newest with responses).",
 )
@@ -121,6 +123,10 @@ def write(
     output: Path | None,
 ) -> None:
     """Write one agency's report or, with --all, the city-wide comparison."""
+    try:
+        check_days(first, last, ("--from", "--to"))
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
     from surveyapp.dashboard import files
 
     if all_agencies or fmt != "json":

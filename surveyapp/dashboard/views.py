@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import db_app
@@ -30,6 +31,7 @@ from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocume
 from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build
 from surveyapp.reporting.aggregates import StaleAggregatesError
+from surveyapp.reporting.bounds import LimitError
 from surveyapp.services import audit, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
@@ -39,11 +41,26 @@ def _timezone() -> str:
     return str(current_app.config["TIMEZONE"])
 
 
-def _scope(*, allow_breakdown: bool = False, agency_id: int | None = None) -> Scope:
-    """Return the asked scope; without a questionnaire, the default one for its period."""
+class _RefusedRangeError(Exception):
+    """A page's filters were refused: the page shows them again with ``message``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _scope(
+    *, allow_breakdown: bool = False, agency_id: int | None = None, page: bool = False
+) -> Scope:
+    """Return the asked scope; without a questionnaire, the default one for its period.
+
+    On a page (``page``) a refused filter shows the form again instead of a bare 400.
+    """
     try:
         scope = params.scope_of(request.args, allow_breakdown=allow_breakdown)
     except params.ParameterError as exc:
+        if page:
+            raise _RefusedRangeError(_(exc.template, **exc.values)) from None
         abort(400, description=str(exc))
     if scope.slug is not None:
         return scope
@@ -61,12 +78,29 @@ def _options() -> list[report_choice.QuestionnaireOption]:
     return report_choice.questionnaire_options(db_app.session())
 
 
-def _guard(build: Callable[[], Any]) -> Any:
+@bp.errorhandler(_RefusedRangeError)
+def _refused_range(exc: _RefusedRangeError) -> tuple[str, int]:
+    """Show the filter form again with the reason (400), not a bare error page."""
+    page = render_template(
+        "dashboard/refused.html",
+        message=exc.message,
+        scope=params.asked_of(request.args),
+        query={},
+        city=can_read_city(current_staff()),
+    )
+    return page, 400
+
+
+def _guard(build: Callable[[], Any], *, page: bool = False) -> Any:
     """Run ``build``: unknown things answer 404, refused input 400, stale aggregates 503."""
     try:
         return build()
     except HTTPException:
         raise
+    except LimitError as exc:
+        if page:
+            raise _RefusedRangeError(_(exc.template, **exc.values)) from None
+        abort(400, description=str(exc))
     except NotFoundError as exc:
         abort(404, description=str(exc).strip("'\""))
     except StaleAggregatesError as exc:
@@ -129,7 +163,7 @@ def index() -> str:
     """List the agencies the user may read, with index and rank when there are data."""
     user = current_staff()
     own = None if user is None or can_read_city(user) else user.agency_id
-    scope = _scope(agency_id=own)
+    scope = _scope(agency_id=own, page=True)
     session = db_app.session()
     agencies = visible_agencies(session, user)
     rows: dict[str, Any] = {}
@@ -139,6 +173,8 @@ def index() -> str:
             session, slug=scope.slug, first=scope.first, last=scope.last, timezone=_timezone()
         )
         rows = {r.code: r for r in city.agencies}
+    except LimitError as exc:
+        raise _RefusedRangeError(_(exc.template, **exc.values)) from None
     except (InputError, NotFoundError, StaleAggregatesError) as exc:
         error = str(exc)
     # printable: a stored text with a noncharacter never reaches the page.
@@ -162,9 +198,10 @@ def index() -> str:
 def agency_page(code: str) -> str:
     """Show one agency's figures and charts, with filters and download buttons."""
     agency = require_agency_access(code)
-    scope = _scope(allow_breakdown=True, agency_id=agency.id)
+    scope = _scope(allow_breakdown=True, agency_id=agency.id, page=True)
     doc = _guard(
-        lambda: documents.agency_document(db_app.session(), agency.code, scope, _timezone())
+        lambda: documents.agency_document(db_app.session(), agency.code, scope, _timezone()),
+        page=True,
     )
     return agency_html(doc, scope, city=can_read_city(current_staff()), questionnaires=_options())
 
@@ -227,6 +264,6 @@ def city_html(
 def city_page() -> str:
     """Show the city-wide ranking, tests and the weakest dimensions."""
     require_city_access()
-    scope = _scope()
-    doc = _guard(lambda: documents.city_document(db_app.session(), scope, _timezone()))
+    scope = _scope(page=True)
+    doc = _guard(lambda: documents.city_document(db_app.session(), scope, _timezone()), page=True)
     return city_html(doc, scope, questionnaires=_options())

@@ -12,10 +12,8 @@ from analysis import (
     wilson_interval,
 )
 from surveyapp.definitions import Questionnaire
-from surveyapp.reporting.extract import (
-    month_of,
-    next_month,
-)
+from surveyapp.reporting.bounds import check_periods
+from surveyapp.reporting.extract import next_month
 from surveyapp.reporting.model import (
     Change,
     Period,
@@ -34,6 +32,7 @@ from surveyapp.reporting.stats import (
 from surveyapp.reporting.sufficient import Layout, Summary
 
 GRAINS = ("month", "quarter", "half", "year")
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
 def period_start(month: dt.date, grain: str) -> dt.date:
@@ -58,10 +57,13 @@ def _period_label(start: dt.date, grain: str) -> str:
     return str(start.year)
 
 
+def _months_between(low: dt.date, high: dt.date) -> int:
+    return (high.year - low.year) * 12 + high.month - low.month
+
+
 def _period_end(start: dt.date, grain: str) -> dt.date:
-    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[grain]
     end = start
-    for _ in range(months):
+    for _ in range(GRAIN_MONTHS[grain]):
         end = next_month(end)
     return end - dt.timedelta(days=1)
 
@@ -87,11 +89,20 @@ def trend(
     grouped: dict[dt.date, list[Summary]] = defaultdict(list)
     for month, summary in by_month.items():
         grouped[period_start(month, grain)].append(summary)
-    if period.from_ is not None and period.to is not None:
-        start = period_start(month_of(period.from_), grain)
-        while start <= period.to:  # every period in range, empty ones too
+    with_data = sorted(start for start, parts in grouped.items() if any(s.n for s in parts))
+    if with_data:
+        # Every period from the first to the last with data, empty ones between them
+        # too; a range asked wider than the data adds no empty periods at its ends,
+        # so the work follows the data, not the range asked.
+        low, high = with_data[0], with_data[-1]
+        check_periods(_months_between(low, high) // GRAIN_MONTHS[grain] + 1, grain)
+        grouped = defaultdict(list, {k: v for k, v in grouped.items() if low <= k <= high})
+        start = low
+        while start <= high:
             grouped.setdefault(start, [])
             start = next_month(_period_end(start, grain))
+    else:
+        grouped.clear()
     rows: list[PeriodRow] = []
     previous: tuple[float, float] | None = None
     for start in sorted(grouped):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from analysis import Interval
 from surveyapp.reporting import aggregates
+from surveyapp.reporting.bounds import check_days
 from surveyapp.reporting.city import agency_sums, rank_entries
 from surveyapp.reporting.model import DimensionReport, IndexReport, QuestionnaireRef
 from surveyapp.reporting.scope import _qref, choose_version
@@ -66,6 +67,7 @@ def city_ranking(
     timezone: str,
 ) -> CityRanking:
     """Rank every agency and pool the city for local days ``first``..``last``."""
+    check_days(first, last)
     chosen = choose_version(session, slug, version)
     definition = definition_of(chosen)
     layout = aggregates.layout_of(chosen)

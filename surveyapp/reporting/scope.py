@@ -14,6 +14,7 @@ from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency, QuestionnaireVersion, ReportAggregate, UnfoldedResponse
 from surveyapp.models import Questionnaire as QuestionnaireRow
 from surveyapp.reporting import aggregates
+from surveyapp.reporting.bounds import check_days
 from surveyapp.reporting.extract import (
     edge_of,
     next_month,
@@ -107,8 +108,7 @@ def _period(
     last: dt.date | None,
     timezone: str,
 ) -> Period:
-    if first is not None and last is not None and first > last:
-        raise ReportError(f"--from {first} is after --to {last}")
+    check_days(first, last)
     if first is None or last is None:
         # The aggregates name the first and last months; only those months are read.
         tz = zoneinfo.ZoneInfo(timezone)
