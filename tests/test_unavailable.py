@@ -49,6 +49,8 @@ def _app(url: str, **config: Any) -> Flask:
             "DATABASE_URL": url,
             "MIN_FILL_SECONDS": 0,
             "RATELIMIT_ENABLED": False,
+            # The app's own origin comes from its public URL, never from the Host header.
+            "PUBLIC_URL": APP_ORIGIN,
             **config,
         }
     )

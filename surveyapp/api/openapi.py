@@ -51,6 +51,9 @@ def _report_components() -> dict[str, Any]:
 
 
 #: The slug rule of surveyapp.definitions (a definition file's name without .yaml).
+#: An agency code as the URLs take it (any case; stored codes are upper case); empty is
+#: the same as none (the city portal form).
+AGENCY_CODE_SCHEMA = {"type": "string", "pattern": r"^([A-Za-z0-9][A-Za-z0-9_-]{0,31})?$"}
 SLUG_SCHEMA = {
     "type": "string",
     "minLength": 1,
@@ -76,13 +79,13 @@ REPORT_QUERY = [
     {
         "name": "from",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
+        "schema": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "description": "First local day, inclusive",
     },
     {
         "name": "to",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
+        "schema": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "description": "Last local day, inclusive",
     },
     {
@@ -220,13 +223,13 @@ def document() -> dict[str, Any]:
                     {
                         "name": "agency",
                         "in": "query",
-                        "schema": {"type": "string"},
-                        "description": "Agency code (without: the city portal form)",
+                        "schema": AGENCY_CODE_SCHEMA,
+                        "description": "Agency code (without, or empty: the city portal form)",
                     }
                 ],
                 "responses": {
                     "200": _json(_ref("QuestionnaireForm"), "Definition and token"),
-                    **_errors("404", "410", "429"),
+                    **_errors("400", "404", "410", "429"),
                 },
             },
             "options": {**PREFLIGHT, "operationId": "preflightQuestionnaire"},

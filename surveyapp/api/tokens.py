@@ -11,6 +11,7 @@ report routes (``SURVEYAPP_RATELIMIT_API_TOKEN``): beyond it, 429 with Retry-Aft
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -28,6 +29,9 @@ from surveyapp.reporting.bounds import check_days
 from surveyapp.routing import bounded_int
 from surveyapp.services import api_tokens, report_choice
 from surveyapp.services.questionnaires import list_versions
+
+#: A day as the document's `date` format writes it (fromisoformat alone takes 20170101).
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 GRAINS = ("month", "quarter", "half", "year")
 #: Version numbers are 32-bit integers in the database (PostgreSQL refuses larger ones).
@@ -84,11 +88,22 @@ def _token() -> ApiToken:
     return token
 
 
-def _date(name: str) -> dt.date | None:
+def _arg(name: str) -> str | None:
+    """Return query parameter ``name``, None when absent; an empty value is refused (400),
+    as the document says: leave a parameter out to take its default."""
     raw = request.args.get(name)
-    if not raw:
+    if raw == "":
+        raise _RefusedError(_error(400, f"{name} is empty: leave it out or give a value"))
+    return raw
+
+
+def _date(name: str) -> dt.date | None:
+    raw = _arg(name)
+    if raw is None:
         return None
     try:
+        if not DAY.fullmatch(raw):
+            raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise _RefusedError(_error(400, f"{name} must be a date YYYY-MM-DD")) from None
@@ -100,16 +115,16 @@ def _options() -> dict[str, Any]:
         check_days(first, last)
     except InputError as exc:
         raise _RefusedError(_error(400, str(exc))) from None
-    grain = request.args.get("period", "quarter")
+    grain = _arg("period") or "quarter"
     if grain not in GRAINS:
         raise _RefusedError(_error(400, f"period must be one of {', '.join(GRAINS)}"))
-    raw_version = request.args.get("version")
+    raw_version = _arg("version")
     try:
         version = bounded_int(raw_version, "version", 1, MAX_VERSION) if raw_version else None
     except ValueError as exc:
         raise _RefusedError(_error(400, str(exc))) from None
     return {
-        "slug": request.args.get("questionnaire") or None,
+        "slug": _arg("questionnaire"),
         "version": version,
         "first": first,
         "last": last,

@@ -64,8 +64,8 @@
     if (event.origin !== appOrigin || !data || data.type !== "surveyapp:scroll") return;
     if (typeof data.top !== "number" || !isFinite(data.top)) return;
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].contentWindow === event.source) {
-        var box = frames[i].getBoundingClientRect();
+      if (frames[i].frame.contentWindow === event.source) {
+        var box = frames[i].frame.getBoundingClientRect();
         var top = Math.max(0, Math.min(data.top, box.height));
         window.scrollTo(window.pageXOffset, Math.round(box.top + window.pageYOffset + top));
         return;

@@ -81,6 +81,26 @@ def test_city_tokens_read_the_city_report(
     _validate(doc, "/reports/city", "get", 400, bad.get_json())
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["questionnaire=", "version=", "from=", "to=", "period=", "from=20170101", "to=2017-1-1"],
+)
+def test_report_parameters_are_as_exact_as_the_document(
+    client: FlaskClient, db: Database, staff: Staff, store: StoreResponse, query: str
+) -> None:
+    """An empty or loosely written value is refused (400), as the document's schema
+    refuses it; leaving the parameter out takes its default."""
+    store()
+    _id, city = _token(db, None)
+    headers = {"Authorization": f"Bearer {city}"}
+    for path in ("/api/v1/reports/city", f"/api/v1/reports/agency/{OWN}"):
+        assert client.get(path, headers=headers).status_code == 200, path
+        refused = client.get(f"{path}?{query}", headers=headers)
+        assert refused.status_code == 400, (path, query, refused.text[:200])
+        name = query.split("=", 1)[0]
+        assert name in refused.get_json()["error"]
+
+
 def test_questionnaire_list_and_form_match_the_document(
     client: FlaskClient, db: Database, sipas: str, doc: dict[str, Any]
 ) -> None:

@@ -115,9 +115,11 @@ def test_serve_links_use_the_port_it_binds(tmp_path: Path) -> None:
             str(BIN / "surveyapp"),
             "users",
             "add",
-            "admin@example.gov.vn",
+            "q1@example.gov.vn",
             "--role",
-            "admin",
+            "agency",
+            "--agency",
+            "Q1",
             "--password-stdin",
         ],
         env=env,
@@ -149,7 +151,8 @@ def test_serve_links_use_the_port_it_binds(tmp_path: Path) -> None:
                     server.kill()
                     pytest.fail(f"gunicorn did not answer: {server.communicate()[0][-2000:]}")
                 time.sleep(0.2)
-        opener = _signed_in_opener(base, "admin@example.gov.vn", password)
+        # The agency's own user (an admin would first have to set up a second factor).
+        opener = _signed_in_opener(base, "q1@example.gov.vn", password)
         with opener.open(f"{base}/admin/agencies/Q1/webmaster/sipas", timeout=30) as page:
             webmaster = html.unescape(page.read().decode())
         assert f'<a href="{base}/q/sipas?agency=Q1&lang=vi" id="direct-link">' in webmaster

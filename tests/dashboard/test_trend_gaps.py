@@ -14,14 +14,19 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from surveyapp.dashboard import documents
 from surveyapp.dashboard.documents import Scope
 from surveyapp.db import Database
+from surveyapp.models import Agency
 from surveyapp.renderers import charts, pdf_agency, pdf_city
+from surveyapp.services.questionnaires import get_version
+from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from tests.auth.conftest import OWN, Staff
 from tests.dashboard.conftest import signed_in
 from tests.pdfcheck import problems
+from tests.reporting.conftest import FEEDBACK, SCORED, SIPAS
 
 TZ = "Asia/Ho_Chi_Minh"
 #: Q1's responses are in H1 2017: 2015-2016 are eight empty quarters before them.
@@ -45,7 +50,23 @@ def test_pdfs_with_empty_periods_are_sound(
         assert problems(response.get_data()) == [], url
 
 
-def test_the_trend_of_a_gappy_report_is_drawn(reports: Staff, db: Database) -> None:
+@pytest.fixture
+def gappy(reports: Staff, db: Database) -> Staff:
+    """Add a few Q1 responses in early 2015: seven empty quarters lie between them and
+    2017 (a trend runs from the first to the last period with responses, so the gap is
+    inside it)."""
+    with db.write() as session:
+        version = get_version(session, "sipas")
+        q1 = session.scalar(select(Agency.id).where(Agency.code == OWN))
+        raw = {k: "4" for k in SCORED if k not in FEEDBACK}
+        raw.update(overall_satisfaction="4", respondent_type="citizen")
+        answers = check_answers(SIPAS, raw, require=False).answers
+        when = dt.datetime(2015, 2, 10, 3, tzinfo=dt.UTC)
+        store_responses(session, [NewResponse(version.id, q1, "web", answers, when)] * 5)
+    return reports
+
+
+def test_the_trend_of_a_gappy_report_is_drawn(gappy: Staff, db: Database) -> None:
     scope = Scope("sipas", dt.date(2015, 1, 1), dt.date(2017, 6, 30))
     with db.session() as session:
         doc = documents.agency_document(session, OWN, scope, TZ)

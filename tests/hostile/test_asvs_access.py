@@ -38,6 +38,7 @@ PUBLIC = frozenset(
         "public.submit",
         "public.thanks",
         "public.embed_js",
+        "public.favicon",
         "theme.stylesheet",
         "theme.logo",
         "api.questionnaire_list",

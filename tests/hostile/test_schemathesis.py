@@ -76,6 +76,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         # answer most of them 429 (documented, so not a failure) and hide the rest.
         "SURVEYAPP_RATELIMIT_SUBMIT": "100000 per minute",
         "SURVEYAPP_RATELIMIT_VIEW": "100000 per minute",
+        "SURVEYAPP_RATELIMIT_API_TOKEN": "100000 per minute",
     }
     for args in (["init-db"], ["demo", "--responses", "300"]):
         done = run(env, *args)
