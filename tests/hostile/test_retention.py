@@ -124,9 +124,14 @@ def _codes(db: Database) -> dict[int | None, str]:
         return {r: c for c, r in session.execute(select(DossierCode.code, DossierCode.response_id))}
 
 
+#: What may differ between two builds of the same report: its comments (erased here) and
+#: the time it was made (two builds can fall in different seconds).
+UNCOMPARED = frozenset({"comments", "generated_at"})
+
+
 def _without_comments(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_comments(v) for k, v in value.items() if k != "comments"}
+        return {k: _without_comments(v) for k, v in value.items() if k not in UNCOMPARED}
     if isinstance(value, list):
         return [_without_comments(v) for v in value]
     return value
