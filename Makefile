@@ -30,6 +30,9 @@ test: test-sqlite test-postgres
 
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
 PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" >&2; exit $$rc; }
+# The browser tests start their own server on a temporary SQLite file whatever the
+# database under test, so the PostgreSQL pass would only repeat them.
+PYTEST_PG = $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" >&2; exit $$rc; }
 
 # axe-core for the browser accessibility test (tests/browser); CI fails without it.
 node_modules/.installed: package.json package-lock.json
@@ -44,8 +47,8 @@ test-sqlite: $(VENV)/.installed-test node_modules/.installed
 
 test-postgres: $(VENV)/.installed-test
 	@if [ -n "$$SURVEYAPP_TEST_POSTGRES_URL" ]; then \
-		echo "== The same suite on PostgreSQL =="; \
-		export SURVEYAPP_TEST_DATABASE_URL="$$SURVEYAPP_TEST_POSTGRES_URL"; $(PYTEST); \
+		echo "== The same suite on PostgreSQL (tests/browser ran above: their server has its own SQLite file) =="; \
+		export SURVEYAPP_TEST_DATABASE_URL="$$SURVEYAPP_TEST_POSTGRES_URL"; $(PYTEST_PG); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: SURVEYAPP_TEST_POSTGRES_URL is not set; the PostgreSQL run cannot be skipped" >&2; \
 		exit 1; \
