@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from surveyapp.models import Agency, Questionnaire, QuestionnaireVersion, Response
+from surveyapp.models import Agency, QuestionnaireVersion, Response
+from surveyapp.services.questionnaires import newest_versions
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,6 @@ def ping(session: Session) -> None:
 
 def summarise(session: Session) -> Summary:
     """Return the newest version of each questionnaire and overall counts."""
-    newest = (
-        select(
-            QuestionnaireVersion.questionnaire_id,
-            func.max(QuestionnaireVersion.version).label("version"),
-        )
-        .group_by(QuestionnaireVersion.questionnaire_id)
-        .subquery()
-    )
     accepted_by_questionnaire = dict(
         session.execute(
             select(QuestionnaireVersion.questionnaire_id, func.count(Response.id))
@@ -50,16 +43,7 @@ def summarise(session: Session) -> Summary:
             .group_by(QuestionnaireVersion.questionnaire_id)
         ).all()
     )
-    rows = session.execute(
-        select(Questionnaire, QuestionnaireVersion)
-        .join(newest, newest.c.questionnaire_id == Questionnaire.id)
-        .join(
-            QuestionnaireVersion,
-            (QuestionnaireVersion.questionnaire_id == Questionnaire.id)
-            & (QuestionnaireVersion.version == newest.c.version),
-        )
-        .order_by(Questionnaire.slug)
-    ).all()
+    rows = session.execute(newest_versions()).all()
     kinds = dict(
         session.execute(
             select(Agency.kind, func.count()).where(Agency.active).group_by(Agency.kind)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import (
@@ -168,3 +168,25 @@ def parse_stored(content_hash: str, document: Callable[[], Mapping[str, Any]]) -
             _definitions.clear()
         _definitions[content_hash] = found
     return found
+
+
+def newest_versions() -> Select[tuple[QuestionnaireRow, QuestionnaireVersion]]:
+    """Return a query of each questionnaire with its newest version, by slug."""
+    newest = (
+        select(
+            QuestionnaireVersion.questionnaire_id,
+            func.max(QuestionnaireVersion.version).label("version"),
+        )
+        .group_by(QuestionnaireVersion.questionnaire_id)
+        .subquery()
+    )
+    return (
+        select(QuestionnaireRow, QuestionnaireVersion)
+        .join(newest, newest.c.questionnaire_id == QuestionnaireRow.id)
+        .join(
+            QuestionnaireVersion,
+            (QuestionnaireVersion.questionnaire_id == QuestionnaireRow.id)
+            & (QuestionnaireVersion.version == newest.c.version),
+        )
+        .order_by(QuestionnaireRow.slug)
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import Questionnaire, QuestionnaireVersion, ReportAggregate, UnfoldedResponse
 from surveyapp.reporting.extract import utc_bounds
+from surveyapp.services.questionnaires import newest_versions
 
 
 @dataclass(frozen=True)
@@ -49,25 +50,8 @@ class DefaultQuestionnaire:
 
 def questionnaire_options(session: Session) -> list[QuestionnaireOption]:
     """Return every questionnaire, by slug, with the titles of its newest version."""
-    newest = (
-        select(
-            QuestionnaireVersion.questionnaire_id,
-            func.max(QuestionnaireVersion.version).label("version"),
-        )
-        .group_by(QuestionnaireVersion.questionnaire_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Questionnaire.slug, QuestionnaireVersion.title_vi, QuestionnaireVersion.title_en)
-        .join(newest, newest.c.questionnaire_id == Questionnaire.id)
-        .join(
-            QuestionnaireVersion,
-            (QuestionnaireVersion.questionnaire_id == Questionnaire.id)
-            & (QuestionnaireVersion.version == newest.c.version),
-        )
-        .order_by(Questionnaire.slug)
-    ).all()
-    return [QuestionnaireOption(slug, vi, en) for slug, vi, en in rows]
+    rows = session.execute(newest_versions()).all()
+    return [QuestionnaireOption(q.slug, v.title_vi, v.title_en) for q, v in rows]
 
 
 def _counts(
