@@ -184,6 +184,22 @@ def browser(site: Site) -> Iterator[Any]:
         launched.close()
 
 
+def add_user(site: Site, email: str, password: str, role: str = "admin") -> str:
+    """Add a user to the live server's database with the CLI, as an operator would."""
+    result = subprocess.run(
+        [str(BIN / "surveyapp"), "users", "add", email, "--role", role, "--password-stdin"],
+        cwd=REPO,
+        env=site.env,
+        input=f"{password}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return email
+
+
 def enrol_in_browser(page: Any) -> tuple[str, list[str]]:
     """On the enrolment page, read the key, type its current code; return key and codes.
 

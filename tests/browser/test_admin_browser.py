@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from surveyapp.definitions import check_text, load_questionnaire
 from surveyapp.embedding import make_snippet
-from tests.browser.conftest import BIN, REPO, Site, enrol_in_browser
+from tests.browser.conftest import REPO, Site, add_user, enrol_in_browser
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 15_000  # ms, for every wait
@@ -35,18 +34,7 @@ FIXED = BROKEN.replace("long_txt", "long_text")
 @pytest.fixture(scope="module")
 def admin_email(site: Site) -> str:
     """An admin in the live server's database, added with the CLI as an operator would."""
-    result = subprocess.run(
-        [str(BIN / "surveyapp"), "users", "add", ADMIN, "--role", "admin", "--password-stdin"],
-        cwd=REPO,
-        env=site.env,
-        input=f"{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return ADMIN
+    return add_user(site, ADMIN, PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from typing import Any
 
 import pyotp
 import pytest
 
-from tests.browser.conftest import BIN, REPO, Site, enrol_in_browser
+from tests.browser.conftest import Site, add_user, enrol_in_browser
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 15_000  # ms, for every wait
@@ -20,18 +19,7 @@ PASSWORD = "browser second factor 1"
 
 @pytest.fixture(scope="module")
 def admin_email(site: Site) -> str:
-    result = subprocess.run(
-        [str(BIN / "surveyapp"), "users", "add", ADMIN, "--role", "admin", "--password-stdin"],
-        cwd=REPO,
-        env=site.env,
-        input=f"{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return ADMIN
+    return add_user(site, ADMIN, PASSWORD)
 
 
 def _password(page: Any, site: Site) -> None:
