@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import TEST_SECRET_KEY
+from tests.processes import stop_server
 
 BIN = Path(sys.executable).parent
 
@@ -166,12 +167,7 @@ def test_serve_links_use_the_port_it_binds(tmp_path: Path) -> None:
         assert f'<script src="{base}/embed.js" async></script>' in snippet.stdout
         assert ":8000" not in snippet.stdout
     finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
+        stop_server(server)
 
 
 def test_serve_warns_on_a_public_bind_without_a_public_url(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from surveyapp.db import Database, make_engine
 from surveyapp.services.api_tokens import create_token
 from tests.cli.test_serve import BIN, free_port, run
 from tests.conftest import TEST_SECRET_KEY, needs_tool
+from tests.processes import stop_server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = 20  # per operation and phase; SQLite and PostgreSQL each run this file
@@ -110,12 +111,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 time.sleep(0.2)
         yield Server(url, tokens, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 def fuzz(server: Server, tmp_path: Path, token: str | None) -> subprocess.CompletedProcess[str]:

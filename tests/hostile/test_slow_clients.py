@@ -22,6 +22,7 @@ import pytest
 
 from tests.cli.test_serve import BIN, free_port, run
 from tests.conftest import TEST_SECRET_KEY
+from tests.processes import stop_server
 
 SLOW_CLIENTS = 24
 DRIBBLE_SECONDS = 2.0
@@ -64,12 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             pytest.fail(f"gunicorn did not answer: {process.communicate()[0][-2000:]}")
         yield port
     finally:
-        process.terminate()
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+        stop_server(process)
 
 
 def _get(port: int, path: str, *, timeout: float) -> int:
