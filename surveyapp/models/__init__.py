@@ -25,6 +25,7 @@ from surveyapp.models.core import (
     UTCDateTime,
     utcnow,
 )
+from surveyapp.models.counters import Counter, Kiosk
 from surveyapp.models.public import DossierCode, DossierRequirement
 from surveyapp.models.theme import AgencyLogo
 
@@ -40,8 +41,10 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Counter",
     "DossierCode",
     "DossierRequirement",
+    "Kiosk",
     "LoginFailure",
     "Questionnaire",
     "QuestionnaireVersion",

@@ -43,7 +43,7 @@ THEME_COLOR_CHECK = (
     "theme_color IS NULL OR (length(theme_color) = 7 AND substr(theme_color, 1, 1) = '#' "
     "AND ltrim(substr(theme_color, 2), '0123456789abcdef') = '')"
 )
-CHANNELS = ("web", "embed", "api", "paper")
+CHANNELS = ("web", "embed", "api", "paper", "counter")
 STATUSES = ("accepted", "quarantined", "deleted")
 
 
@@ -195,7 +195,7 @@ class Response(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     #: When the submission was committed (UTC).
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: How it arrived: ``web``, ``embed``, ``api`` or ``paper`` (imported).
+    #: How it arrived: ``web``, ``embed``, ``api``, ``paper`` (imported) or ``counter``.
     channel: Mapped[str] = mapped_column(String(16))
     #: ``accepted`` (counted), ``quarantined`` (held for review) or ``deleted`` (soft).
     status: Mapped[str] = mapped_column(String(16), default="accepted")
@@ -205,6 +205,13 @@ class Response(Base):
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     #: The single-use nonce of the form token that produced it (idempotency key).
     submission_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The counter a ``counter`` rating was given at (``counters.id``).
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="SET NULL"))
+    #: The civil servant's staff code carried by the counter screen, if any.
+    officer_code: Mapped[str | None] = mapped_column(String(32))
+    #: When the respondent gave the answers, if earlier than ``submitted_at``
+    #: (a kiosk's offline queue); ``submitted_at`` stays when it arrived.
+    given_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     agency: Mapped[Agency] = relationship()
