@@ -29,6 +29,8 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 #: Reports: the longest span asked (days, both ends counted) and the most trend periods.
 DEFAULT_REPORT_MAX_DAYS = 3660
 DEFAULT_REPORT_MAX_PERIODS = 240
+#: The terms that give comments their topics (SIPAS criteria, problem flags).
+DEFAULT_COMMENT_LEXICON = PACKAGE_DIR / "data" / "comment_lexicon.yaml"
 
 
 class ConfigError(Exception):
@@ -61,6 +63,18 @@ def _instance_secret_key(instance_path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
+
+
+def _comment_lexicon(env: Mapping[str, str]) -> Path:
+    """The lexicon file; a file that cannot be used stops the start with its error."""
+    from analysis.comments import LexiconError, load_lexicon
+
+    path = Path(env.get("SURVEYAPP_COMMENT_LEXICON") or DEFAULT_COMMENT_LEXICON)
+    try:
+        load_lexicon(path)
+    except LexiconError as exc:
+        raise ConfigError(f"SURVEYAPP_COMMENT_LEXICON: {exc}") from None
+    return path
 
 
 def _validate_database_url(url: str) -> str:
@@ -262,6 +276,7 @@ def load_settings(
         ),
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
+        "COMMENT_LEXICON": _comment_lexicon(env),
     }
     settings.update(overrides)
     if require_shared:

@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 from surveyapp import create_app
 from surveyapp.cli import (
     agencies,
+    comments,
     database,
     demo,
     dossiers,
@@ -58,6 +59,7 @@ cli.add_command(database.init_db)
 cli.add_command(database.group)
 cli.add_command(questionnaires.group)
 cli.add_command(agencies.group)
+cli.add_command(comments.group)
 cli.add_command(demo.demo)
 cli.add_command(responses.group)
 cli.add_command(serve.serve)

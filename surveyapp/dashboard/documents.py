@@ -14,18 +14,21 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from analysis.comments import TopicSummary
 from surveyapp.dashboard import report_cache
 from surveyapp.definitions import Questionnaire
 from surveyapp.models import (
     Agency,
     Answer,
+    CommentTopic,
     QuestionnaireVersion,
     ReportAggregate,
     Response,
     UnfoldedResponse,
 )
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
-from surveyapp.reporting import aggregates, build
+from surveyapp.reporting import aggregates, build, comment_topics
+from surveyapp.reporting.comment_topics import comment_keys
 from surveyapp.reporting.extract import (
     ANSWER_COLUMNS,
     accepted,
@@ -39,6 +42,10 @@ from surveyapp.services.questionnaires import definition_of
 
 #: Free-text answers shown in a PDF or page: the most recent ones.
 COMMENTS_SHOWN = 25
+#: Answer types whose text a respondent writes (scrubbed of personal data when shown).
+FREE_TEXT_TYPES = ("short_text", "long_text")
+#: What comment topics are counted from: the comment and its stored topics, if any.
+_TOPIC_COLUMNS = (Answer.response_id, Answer.question_key, Answer.value_text, CommentTopic.topics)
 #: Responses read per query when streaming raw rows.
 BATCH = 5000
 
@@ -146,8 +153,9 @@ def agency_document(
         )
     )
     comments: tuple[Comment, ...] | None = None
+    topics: TopicSummary | None = None
     total = 0
-    texts = [i.key for i in definition_of(version).items() if i.type == "long_text"]
+    texts = comment_keys(version)
     if texts:
         found = and_(
             where,
@@ -168,10 +176,24 @@ def agency_document(
                 .limit(COMMENTS_SHOWN)
             )
             comments = tuple(
-                Comment(when.astimezone(tz).date(), key, text or "") for when, key, text in rows
+                Comment(when.astimezone(tz).date(), key, comment_topics.shown(text or ""))
+                for when, key, text in rows
             )
+        lexicon = comment_topics.current_lexicon()
+        topics = comment_topics.summary(
+            session,
+            session.execute(
+                select(*_TOPIC_COLUMNS)
+                .join(Response, Response.id == Answer.response_id)
+                .outerjoin(CommentTopic, comment_topics.topics_joined(lexicon))  # type: ignore[arg-type]
+                .where(found)
+                .order_by(Response.submitted_at.desc(), Response.id.desc())
+            ),
+            with_examples=scope.comments,
+            lexicon=lexicon,
+        )
     return AgencyDocument(
-        report, agency.kind if agency else "other", city, channels, comments, total
+        report, agency.kind if agency else "other", city, channels, comments, total, topics
     )
 
 
@@ -201,7 +223,40 @@ def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument
             )
             for k in keys
         )
-    return CityDocument(report, kinds, keys, titles, matrix)
+    return CityDocument(
+        report, kinds, keys, titles, matrix, _city_topics(session, version, scope, timezone)
+    )
+
+
+def _city_topics(
+    session: Session, version: QuestionnaireVersion, scope: Scope, timezone: str
+) -> dict[str, TopicSummary] | None:
+    """Each agency's comment topics (counts only: a city report shows no comment)."""
+    texts = comment_keys(version)
+    if not texts:
+        return None
+    start, end = utc_bounds(scope.first, scope.last, zoneinfo.ZoneInfo(timezone))
+    lexicon = comment_topics.current_lexicon()
+    rows = session.execute(
+        select(Agency.code, *_TOPIC_COLUMNS)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Agency, Agency.id == Response.agency_id)
+        .outerjoin(CommentTopic, comment_topics.topics_joined(lexicon))  # type: ignore[arg-type]
+        .where(
+            *accepted(version.id, None, start, end),
+            Answer.question_key.in_(texts),
+            Answer.value_text.is_not(None),
+            Answer.value_text != "",
+        )
+        .order_by(Agency.code, Response.submitted_at.desc(), Response.id.desc())
+    )
+    by_agency: dict[str, list[tuple[int, str, str, str | None]]] = {}
+    for code, response_id, key, text, stored in rows:
+        by_agency.setdefault(str(code), []).append((response_id, key, text or "", stored))
+    return {
+        code: comment_topics.summary(session, found, with_examples=False, lexicon=lexicon)
+        for code, found in by_agency.items()
+    }
 
 
 # -- raw responses ---------------------------------------------------------------------
@@ -236,6 +291,9 @@ def raw_rows(
     start, end = utc_bounds(first, last, zoneinfo.ZoneInfo(timezone))
     where = and_(*accepted(version.id, agency_ids, start, end))  # type: ignore[arg-type]
     codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+    # Respondents write phone numbers and IDs into free text: exports show them scrubbed.
+    free_text = {i.key for i in definition_of(version).items() if i.type in FREE_TEXT_TYPES}
+    words = comment_topics.markers()
     after = 0
     while True:
         heads = session.execute(
@@ -253,5 +311,9 @@ def raw_rows(
             )
         )
         for rid, agency_id, when, channel in heads:
-            yield RawRow(rid, codes.get(agency_id, "?"), when, channel, answers.get(rid, {}))
+            found = answers.get(rid, {})
+            for key in set(found) & free_text:
+                num, text, na = found[key]
+                found[key] = (num, comment_topics.shown(text, words) if text else text, na)
+            yield RawRow(rid, codes.get(agency_id, "?"), when, channel, found)
         after = high

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from analysis.comments import TopicSummary
 from surveyapp import db_app
 from surveyapp.auth.access import (
     can_read_city,
@@ -29,12 +30,23 @@ from surveyapp.i18n import current_language
 from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
 from surveyapp.renderers.texts import CHANNEL_LABELS
-from surveyapp.reporting import build
+from surveyapp.reporting import build, comment_topics
 from surveyapp.reporting.aggregates import StaleAggregatesError
 from surveyapp.reporting.bounds import LimitError
 from surveyapp.services import audit, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
+
+
+@bp.app_template_global()
+def comment_topics_of(summary: TopicSummary) -> list[tuple[str, str, int, tuple[str, ...]]]:
+    """The lexicon's topics (label, kind) with how many of ``summary``'s comments mention
+    each, and its examples."""
+    lang = current_language()
+    return [
+        (t.label(lang), t.kind, summary.counts.get(t.key, 0), summary.examples.get(t.key, ()))
+        for t in comment_topics.current_lexicon().topics
+    ]
 
 
 def _timezone() -> str:

@@ -10,6 +10,7 @@ from surveyapp.models.accounts import (
     User,
 )
 from surveyapp.models.aggregates import ReportAggregate, UnfoldedResponse
+from surveyapp.models.comments import CommentTopic
 from surveyapp.models.core import (
     AGENCY_KINDS,
     CHANNELS,
@@ -41,6 +42,7 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "CommentTopic",
     "Counter",
     "DossierCode",
     "DossierRequirement",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from analysis.comments import TopicSummary
 from surveyapp.reporting.model import AgencyReport, AgencyRow, CityReport
 from surveyapp.reporting.ranking import CityRanking, RankedAgency
 
@@ -39,6 +40,8 @@ class AgencyDocument:
     channels: tuple[tuple[str, int], ...]
     comments: tuple[Comment, ...] | None
     comments_total: int
+    #: How many comments mention each topic of the lexicon (examples scrubbed).
+    topics: TopicSummary | None = None
 
     @property
     def city_row(self) -> AgencyRow | RankedAgency | None:
@@ -73,6 +76,8 @@ class CityDocument:
     dimension_keys: tuple[str, ...]
     dimension_titles: tuple[str, ...]
     matrix: dict[str, tuple[DimensionCell, ...]]
+    #: Each agency's comment topics (counts only), None without free-text questions.
+    topics: dict[str, TopicSummary] | None = None
 
     def rows_of_kind(self, kind: str) -> list[AgencyRow]:
         """Return the agencies of ``kind``, ranked first (by rank within the kind), then

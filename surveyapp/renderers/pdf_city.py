@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from surveyapp.renderers import charts
+from surveyapp.renderers import charts, pdf_topics
 from surveyapp.renderers.document import KIND_LABELS, CityDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
@@ -53,6 +53,7 @@ def render(doc: CityDocument) -> bytes:
     if r.trend.periods:
         pdf.h2("Xu hướng toàn thành phố · City trend")
         pdf.figure(charts.trend_chart(r.trend).figure)
+    pdf_topics.city_section(pdf, doc)
     pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone, city=True))
     pdf.para(
         "Thứ hạng được tính trên tất cả cơ quan cùng lúc rồi trình bày riêng theo loại. "
