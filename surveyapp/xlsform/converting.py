@@ -153,7 +153,7 @@ class _Converter(_QuestionRows):
             if (
                 "::" in key
                 and key.split("::")[0] in bases
-                and _language(header.split("::")[1]) is None
+                and _language(key.split("::")[1]) is None
             ):
                 self.note_once(
                     sheet,
