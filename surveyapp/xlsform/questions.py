@@ -151,7 +151,7 @@ class _QuestionRows:
                 sheet, sheet.cell(row, name_col), f"'{name}' became key '{key}'", fatal=False
             )
         what = f"question '{name}'"
-        result: dict[str, Any] = {"key": key, "type": our_type}
+        result: dict[str, Any] = {"key": key, "type": "number" if our_type == "range" else our_type}
         text = self.texts(sheet, row, values, "label", what, required=True)
         result["text"] = text
         help_text = self.texts(sheet, row, values, "hint", f"the hint of '{name}'", required=False)

@@ -95,7 +95,10 @@ class _SurveyRows(_QuestionRows):
             else:
                 repeat.dropped += 1
                 if name:
-                    self.dropped[name] = (type_cell, f"inside repeat '{repeat.name}'")
+                    self.dropped[name] = (
+                        f"{survey.title}!{type_cell}",
+                        f"inside repeat '{repeat.name}'",
+                    )
             return
         if plain in ("begin group", "begin repeat"):
             self.begin_group(survey, walk, row, values, name, plain == "begin repeat")
@@ -110,7 +113,7 @@ class _SurveyRows(_QuestionRows):
             self.report(survey, type_cell, found.refused)
             return
         if found.dropped is not None:
-            self.dropped[name] = (type_cell, f"{kind}: {found.dropped}")
+            self.dropped[name] = (f"{survey.title}!{type_cell}", f"{kind}: {found.dropped}")
             self.note(survey, type_cell, f"{kind} '{name}' is dropped: {found.dropped}")
             return
         inherited = walk.groups[-1].shown if walk.groups else ALWAYS
