@@ -31,7 +31,7 @@ _TEXT_LIMITS = {"short_text": 1000, "long_text": 20000}
 #: pyxform's select types (``aliases.select``) and the spaced spelling it also reads.
 _SELECTS = {**aliases.select, "select multiple": constants.SELECT_ALL_THAT_APPLY}
 _SELECT = re.compile(
-    r"(?P<kind>{})\s+(?P<list>\S+)(?:\s+(?P<other>or_other))?".format(
+    r"(?P<kind>{})\s+(?P<list>\S+)(?:\s+(?P<other>or_other|or specify other))?".format(
         "|".join(re.escape(name) for name in sorted(_SELECTS, key=len, reverse=True))
     ),
     re.IGNORECASE,
@@ -78,6 +78,8 @@ def classify(kind: str, appearance: str = "") -> Kind:
             )
         our = "single_choice" if meaning == constants.SELECT_ONE else "multiple_choice"
         return Kind(our, select["list"])
+    if re.fullmatch(r"osm\s+\S+", kind.strip(), re.IGNORECASE):
+        return Kind(dropped="an OpenStreetMap question needs an ODK client")
     name = aliases._type_alias_map.get(kind.lower(), kind)
     entry = QUESTION_TYPE_DICT.get(name) or QUESTION_TYPE_DICT.get(name.lower())
     if entry is None:

@@ -85,6 +85,9 @@ class _SurveyRows(_QuestionRows):
                 self.report(survey, type_cell, f"row '{name}' has no type")
             return
         plain = re.sub(r"[\s_]+", " ", kind.lower()).strip()
+        # pyxform's older "begin loop over LIST" repeats its rows once per choice.
+        plain = re.sub(r"^begin loop over .+$", "begin repeat", plain)
+        plain = "end repeat" if plain == "end loop" else plain
         repeat = next((g for g in walk.groups if g.repeat), None)
         if repeat is not None:
             # Inside a repeat: every row is left out, nested groups still counted.

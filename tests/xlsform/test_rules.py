@@ -63,6 +63,8 @@ ASK = ["text", "ask", "What?"]
          "in the workbook"),
         (["rank ab", "order", "Order"], "rank ab 'order' is dropped: ranking is not a question "
          "type here"),
+        (["osm ab", "building", "Building"], "osm ab 'building' is dropped: an OpenStreetMap "
+         "question needs an ODK client"),
     ],
 )  # fmt: skip
 def test_what_cannot_be_shown_is_dropped_with_a_note_naming_its_row(
@@ -218,6 +220,18 @@ def test_a_repeat_is_dropped_with_its_rows_unless_a_condition_needs_them(
         "survey!D7: relevant '${kid_school} = 'no'' refers to ${kid_school}, which is dropped "
         "(survey!A4: inside repeat 'kids'); the form cannot work without it"
     ]
+
+
+def test_an_old_style_loop_is_dropped_like_a_repeat(make_form: MakeForm) -> None:
+    conversion = convert(
+        make_form, ["begin loop over ab", "each", None], ["integer", "n", "How many?"],
+        ["end loop"], ASK,
+    )  # fmt: skip
+    assert conversion.errors == []
+    assert list(questions(conversion)) == ["ask"]
+    assert (
+        "survey!A2: repeat 'each' (rows 2-4) is dropped with its 1 row(s)" in issues(conversion)[-1]
+    )
 
 
 def test_a_condition_on_a_dropped_geopoint_is_refused(make_form: MakeForm) -> None:
