@@ -55,6 +55,7 @@ class Kind:
     list_name: str | None = None
     dropped: str | None = None  # why the row is left out (a note)
     refused: str | None = None  # why the row cannot be converted (an error)
+    other: bool = False  # or_other: an "other" choice and a text question to specify it
 
 
 def _number(text: str) -> int | float:
@@ -72,12 +73,8 @@ def classify(kind: str, appearance: str = "") -> Kind:
             return Kind(dropped="its choices are in a separate file, not in the workbook")
         if meaning == constants.RANK:
             return Kind(dropped="ranking is not a question type here")
-        if select["other"]:
-            return Kind(
-                refused="or_other is not supported; add an 'other' choice and a text question"
-            )
         our = "single_choice" if meaning == constants.SELECT_ONE else "multiple_choice"
-        return Kind(our, select["list"])
+        return Kind(our, select["list"], other=bool(select["other"]))
     if re.fullmatch(r"osm\s+\S+", kind.strip(), re.IGNORECASE):
         return Kind(dropped="an OpenStreetMap question needs an ODK client")
     name = aliases._type_alias_map.get(kind.lower(), kind)
@@ -118,6 +115,8 @@ class _QuestionRows:
         def report(
             self, sheet: _Sheet | str, cell: str, message: str, *, fatal: bool = True
         ) -> None: ...
+
+        def fixed(self, vi: str, en: str) -> dict[str, str]: ...
 
         def texts(
             self,
@@ -185,6 +184,38 @@ class _QuestionRows:
         self.questions[name] = record
         self.used_keys.add(key)
         return result
+
+    def or_other(
+        self, sheet: _Sheet, row: int, name: str, question: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Add ODK's "other" choice and the text question ``NAME_other`` shown with it."""
+        record = self.questions.get(name)
+        if record is None or "options" not in question:
+            return None
+        if "other" not in record.order:
+            question["options"].append({"key": "other", "label": self.fixed("Khác", "Other")})
+            record.order.append("other")
+        record.options.setdefault("other", "other")
+        key, n = _key(f"{name}_other", "q"), 2
+        while key in self.used_keys:
+            key, n = f"{_key(name, 'q')[:55]}_other{n}", n + 1
+        shown = self.conditions.single(record.key, ["other"])
+        self.conditions.record(key, shown)
+        self.questions[f"{name}_other"] = _Question(key, "short_text")
+        self.used_keys.add(key)
+        self.report(
+            sheet,
+            sheet.cell(row, sheet.column("type") or 0),
+            f"or_other: choice 'other' and question '{key}' (shown when 'other' is chosen) "
+            "are added",
+            fatal=False,
+        )
+        return {
+            "key": key,
+            "type": "short_text",
+            "text": self.fixed("Xin ghi rõ lựa chọn khác", "Please specify"),
+            "show_if": shown.show_if(self.orders()),
+        }
 
     def orders(self) -> dict[str, list[str]]:
         return {q.key: q.order for q in self.questions.values()}

@@ -46,8 +46,6 @@ class _Walk:
 class _SurveyRows(_QuestionRows):
     if TYPE_CHECKING:
 
-        def fixed(self, vi: str, en: str) -> dict[str, str]: ...
-
         def note(self, sheet: _Sheet, cell: str, message: str) -> None: ...
 
     def sections(self, survey: _Sheet) -> list[dict[str, Any]]:
@@ -137,6 +135,10 @@ class _SurveyRows(_QuestionRows):
                     walk, "questions", self.fixed("Câu hỏi", "Questions")
                 )
         walk.current.append(question)
+        if found.other:
+            specify = self.or_other(survey, row, name, question)
+            if specify is not None:
+                walk.current.append(specify)
 
     def begin_group(
         self, survey: _Sheet, walk: _Walk, row: int, values: list[str], name: str, repeat: bool

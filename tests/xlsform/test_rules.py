@@ -101,6 +101,25 @@ def test_type_aliases_are_accepted(make_form: MakeForm, kind: str, expected: tup
     assert (q["type"], q.get("integer")) == expected
 
 
+@pytest.mark.parametrize("kind", ["select_one ab or_other", "select one from ab or specify other"])
+def test_or_other_adds_the_other_choice_and_its_text_question(
+    make_form: MakeForm, kind: str
+) -> None:
+    conversion = convert(
+        make_form, [kind, "pick", "Pick one"], ["text", "t", "T", "${pick} = 'other'"]
+    )
+    assert conversion.errors == []
+    got = questions(conversion)
+    assert [o["key"] for o in got["pick"]["options"]] == ["a", "b", "other"]
+    assert got["pick"]["options"][-1]["label"] == {"en": "Other"}
+    assert got["pick_other"] == {
+        "key": "pick_other", "type": "short_text", "text": {"en": "Please specify"},
+        "show_if": {"question": "pick", "equals": "other"},
+    }  # fmt: skip
+    assert got["t"]["show_if"] == {"question": "pick", "equals": "other"}
+    parse_text(conversion.yaml_text(), "form.yaml")
+
+
 def test_a_range_becomes_a_bounded_number(make_form: MakeForm) -> None:
     survey = [["type", "name", "label", "parameters"], ["range", "r", "How much?", "start=0 end=5"]]
     conversion = convert_file(make_form(survey))

@@ -52,7 +52,6 @@ EXPECTED = [
     "survey!F7: relevant '${later} = 'yes'' refers to ${later}, not an earlier question",
     "survey!F8: relevant '${n} = 3' refers to ${n} (number); only select_one and "
     "select_multiple questions can be conditions",
-    "survey!A11: or_other is not supported; add an 'other' choice and a text question",
     "survey!A12: list 'nolist' is not in the choices sheet",
     "survey!F16: use selected(${sm}, 'a') for a select_multiple",
     "survey!F17: 'maybe' is not a choice of ${visited}",
@@ -67,6 +66,8 @@ NOTES = [
     "survey!G9: constraint '. <= today()' is not carried over: answers are not checked against it",
     "survey!G10: constraint 'regex(., '^[0-9]+$')' is not carried over: answers are not "
     "checked against it",
+    "survey!A11: or_other: choice 'other' and question 'o_other' (shown when 'other' is "
+    "chosen) are added",
     "survey!E13: required '${visited} = 'yes'' depends on other answers; the question is optional",
     "survey!H14: choice_filter 'yes' is dropped: every choice of the list is offered",
     "survey!G18: constraint '. > 0' is not carried over: answers are not checked against it "
