@@ -79,11 +79,15 @@ def questionnaire_check() -> Response:
     if _is_xlsform(form.file.data.filename):
         converted = xlsform_upload.convert_upload(form.file.data)
         if isinstance(converted, xlsform_upload.Refused):
+            name = PurePath((form.file.data.filename or "").replace("\\", "/")).name
             return page(
-                "admin/message.html", 422, message=converted.message, details=converted.details
+                "admin/xlsform_refused.html",
+                422,
+                filename=name,
+                message=converted.message,
+                report=converted.report,
             )
-        filename, source = converted
-        return _checked_page(filename, source)
+        return _checked_page(converted.filename, converted.source, converted.report)
     raw = form.file.data.read(MAX_DEFINITION_BYTES + 1)
     try:
         filename = _filename(form.file.data.filename)
@@ -103,8 +107,13 @@ def _is_xlsform(raw: str | None) -> bool:
     return PurePath((raw or "").replace("\\", "/")).suffix.lower() == ".xlsx"
 
 
-def _checked_page(filename: str, source: str) -> Response:
-    """Show a definition's problems with line numbers, or offer to publish and preview it."""
+def _checked_page(
+    filename: str, source: str, report: list[xlsform_upload.ReportLine] | None = None
+) -> Response:
+    """Show a definition's problems with line numbers, or offer to publish and preview it.
+
+    ``report``: the XLSForm conversion's notes, shown above the Publish button.
+    """
     try:
         definition = parse_text(source, filename)
     except DefinitionError as exc:
@@ -126,6 +135,7 @@ def _checked_page(filename: str, source: str) -> Response:
         definition=definition,
         items=len(definition.items()),
         publish_form=publish_form,
+        report=report or [],
     )
 
 

@@ -1,4 +1,9 @@
-"""An XLSForm workbook uploaded in the console, converted to a definition to check."""
+"""An XLSForm workbook uploaded in the console, converted to a definition to check.
+
+The conversion report (every error and note, by sheet, row and column) is shown
+before anything is saved: with the refusal, or above the converted definition's
+check page and its Publish button.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,53 @@ from pathlib import Path, PurePath
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from surveyapp.xlsform import MAX_BYTES, XLSFormError, convert_file
+from surveyapp.xlsform import MAX_BYTES, Issue, XLSFormError, convert_file
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the conversion report, as the console shows it."""
+
+    sheet: str
+    row: int | None
+    column: str
+    fatal: bool
+    message: str
 
 
 @dataclass(frozen=True)
 class Refused:
-    """Why the workbook was refused (one line), and the cells that could not be converted."""
+    """Why the workbook was refused (one line), and the report of its conversion."""
 
     message: str
     details: list[str] = field(default_factory=list)
+    report: list[ReportLine] = field(default_factory=list)
 
 
-def convert_upload(upload: FileStorage) -> tuple[str, str] | Refused:
-    """Return ``(SLUG.yaml, YAML text)`` of an uploaded workbook, or why it is refused."""
+@dataclass(frozen=True)
+class Converted:
+    """The converted definition (``SLUG.yaml`` and its YAML) and the notes about it."""
+
+    filename: str
+    source: str
+    report: list[ReportLine]
+
+
+def _lines(issues: list[Issue], path: Path, name: str) -> list[ReportLine]:
+    return [
+        ReportLine(
+            issue.sheet,
+            issue.row,
+            issue.column,
+            issue.fatal,
+            issue.message.replace(str(path), name),
+        )
+        for issue in issues
+    ]
+
+
+def convert_upload(upload: FileStorage) -> Converted | Refused:
+    """Convert an uploaded workbook, or say why it is refused; nothing is stored."""
     name = PurePath((upload.filename or "form.xlsx").replace("\\", "/")).name
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
@@ -34,6 +73,7 @@ def convert_upload(upload: FileStorage) -> tuple[str, str] | Refused:
         except XLSFormError as exc:
             reason = str(exc).replace(str(path), name)
             return Refused(_("The workbook was refused: %(reason)s", reason=reason))
+    report = _lines(conversion.issues, path, name)
     if conversion.errors:
         details = [str(issue).replace(str(path), name) for issue in conversion.issues]
         return Refused(
@@ -42,6 +82,7 @@ def convert_upload(upload: FileStorage) -> tuple[str, str] | Refused:
                 count=len(conversion.errors),
             ),
             details,
+            report,
         )
     stem = PurePath(name).stem
-    return f"{stem}.yaml", conversion.yaml_text()
+    return Converted(f"{stem}.yaml", conversion.yaml_text(), report)

@@ -21,11 +21,12 @@ from surveyapp.xlsform import MAX_BYTES, XLSFormError, convert_file
 def import_xlsform(file: Path, output: Path | None) -> None:
     """Convert the XLSForm workbook FILE.xlsx into a questionnaire definition (YAML).
 
-    Reads the survey, choices and settings sheets (label::Vietnamese (vi) and
-    label::English (en) columns). What cannot be carried over is printed as
-    FILE:sheet!CELL: message; when any of it matters, nothing is written and the
-    exit code is 1. Lines marked "note:" were skipped on purpose (notes,
-    metadata, renamed keys).
+    Reads the survey, choices and settings sheets with pyxform (label::Vietnamese (vi)
+    and/or label::English (en) columns, or a plain label: a one-language form). Every
+    error and note is printed as FILE:sheet!CELL: message (the cell names the row and
+    the column); on any error nothing is written and the exit code is 1. Lines marked
+    "note:" say what was left out or changed (calculations, metadata, repeats,
+    geopoints, constraints that cannot be expressed, renamed keys).
     """
     try:
         conversion = convert_file(file, max_bytes=MAX_BYTES)

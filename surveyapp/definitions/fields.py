@@ -39,6 +39,8 @@ class Ctx:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        #: The languages every text must hold (the definition's ``languages``).
+        self.languages: tuple[str, ...] = LANGUAGES
 
     def add(self, mark: Mark, message: str) -> None:
         if mark.path:
@@ -131,30 +133,41 @@ class Ctx:
         return node.value
 
     def text(self, node: MNode | None, what: str, *, max_length: int = MAX_TEXT) -> Text | None:
-        """Read a ``{vi: ..., en: ...}`` mapping; both translations are required."""
+        """Read a ``{vi: ..., en: ...}`` mapping holding each declared language."""
         m = self.mapping(node, what)
         if m is None:
             return None
+        declared = self.languages
         for name, entry in m.entries.items():
             if name not in LANGUAGES:
                 self.add(
                     entry.key_mark,
                     f"unknown language {name!r} in {what}{suggest(name, LANGUAGES)}; "
-                    "use 'vi' and 'en'",
+                    f"use {' and '.join(repr(lang) for lang in declared)}",
                 )
-        values: dict[str, str | None] = {}
-        for lang in LANGUAGES:
+            elif name not in declared:
+                self.add(
+                    entry.key_mark,
+                    f"{what} has a {name!r} text, but the questionnaire's languages are "
+                    f"[{', '.join(declared)}]; remove it or declare {name!r} in 'languages'",
+                )
+        values: dict[str, str] = {}
+        complete = True
+        for lang in declared:
             if lang not in m.entries:
                 self.add(m.mark, f"{what} is missing the {lang!r} translation")
-                values[lang] = None
+                complete = False
+                continue
+            value = self.string(
+                m.get(lang), f"{lang!r} translation of {what}", max_length=max_length
+            )
+            if value is None:
+                complete = False
             else:
-                values[lang] = self.string(
-                    m.get(lang), f"{lang!r} translation of {what}", max_length=max_length
-                )
-        vi, en = values["vi"], values["en"]
-        if vi is None or en is None:
+                values[lang] = value
+        if not complete or not values:
             return None
-        return Text(vi=vi, en=en)
+        return Text.of(values)
 
     def boolean(self, node: MNode | None, what: str) -> bool | None:
         if node is None or _broken(node):

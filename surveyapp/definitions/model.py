@@ -25,17 +25,33 @@ RESERVED_KEYS = ("response_id", "agency", "submitted_at", "channel")
 
 @dataclass(frozen=True)
 class Text:
-    """A text in Vietnamese and English."""
+    """A text in Vietnamese and English, or in only one of them.
+
+    ``langs`` lists the languages written; a language not written reads as the one
+    that is (``vi`` and ``en`` always hold a text), so every label falls back to what
+    exists. ``to_dict`` gives only what was written.
+    """
 
     vi: str
     en: str
+    langs: tuple[str, ...] = LANGUAGES
 
     def get(self, lang: str) -> str:
         """Return the text in ``lang``; any language but "en" gives Vietnamese."""
         return self.en if lang == "en" else self.vi
 
     def to_dict(self) -> dict[str, str]:
-        return {"vi": self.vi, "en": self.en}
+        return {lang: self.get(lang) for lang in self.langs}
+
+    @classmethod
+    def of(cls, values: Mapping[str, str]) -> Text:
+        """Build a text from ``{lang: text}`` holding one or both languages."""
+        langs = tuple(lang for lang in LANGUAGES if values.get(lang))
+        if not langs:
+            raise ValueError("a text needs at least one language")
+        vi = values.get("vi") or values[langs[0]]
+        en = values.get("en") or values[langs[0]]
+        return cls(vi=vi, en=en, langs=langs)
 
 
 #: Label of the extra answer added to likert items with ``allow_na``.
@@ -301,6 +317,8 @@ class Questionnaire:
     weighting: Weighting | None = None
     #: Days after which free-text answers and dossier codes are erased (None: kept).
     retention_days: int | None = None
+    #: The languages every text is written in (``languages:``; both when absent).
+    languages: tuple[str, ...] = LANGUAGES
     format: int = FORMAT_VERSION
 
     @cached_property
@@ -398,6 +416,10 @@ class Questionnaire:
         }
         if self.description is not None:
             out["description"] = self.description.to_dict()
+        if self.languages != LANGUAGES:
+            # Written only for a one-language questionnaire: bilingual versions stored
+            # before the field keep their canonical form (and content hash).
+            out["languages"] = list(self.languages)
         out["default_language"] = self.default_language
         if self.scales:
             out["scales"] = {s.key: s.to_dict() for s in self.scales}

@@ -47,6 +47,7 @@ TITLE_MAX = 300
 _TOP_REQUIRED = ("format", "title", "sections")
 _TOP_OPTIONAL = (
     "description",
+    "languages",
     "default_language",
     "scales",
     "scoring",
@@ -82,9 +83,12 @@ def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | No
     format_node = root.get("format")
     if fmt is not None and fmt != FORMAT_VERSION and format_node is not None:
         ctx.add(format_node.mark, f"unsupported format {fmt}; this version reads format 1")
+    languages = _languages(ctx, root.get("languages"))
+    ctx.languages = languages
     title = ctx.text(root.get("title"), "title", max_length=TITLE_MAX)
     description = ctx.text(root.get("description"), "description")
-    language = ctx.choice(root.get("default_language"), "default_language", LANGUAGES)
+    language = ctx.choice(root.get("default_language"), "default_language", languages)
+    language = language or languages[0]
     reader = Reader(ctx, reserved=RESERVED_KEYS if new else ())
     reader.read_scales(root.get("scales"))
     sections = reader.read_sections(root.get("sections"))
@@ -93,8 +97,9 @@ def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | No
         title=title or _NO_TEXT,
         sections=tuple(sections),
         description=description,
-        default_language=language or "vi",
+        default_language=language,
         scales=tuple(reader.scales.values()),
+        languages=languages,
     )
     references = References(reader)
     references.check_show_if(partial)
@@ -109,12 +114,31 @@ def _build(ctx: Ctx, root: MNode, slug: str, *, new: bool) -> Questionnaire | No
         title=title,
         sections=tuple(sections),
         description=description,
-        default_language=language or "vi",
+        default_language=language,
         scales=tuple(reader.scales.values()),
+        languages=languages,
         scoring=scoring,
         weighting=weighting,
         retention_days=retention,
     )
+
+
+def _languages(ctx: Ctx, node: MNode | None) -> tuple[str, ...]:
+    """Read ``languages: [vi]``, ``[en]`` or ``[vi, en]``; absent means both."""
+    seq = ctx.sequence(node, "languages")
+    if seq is None:
+        return LANGUAGES
+    chosen: list[str] = []
+    for item in seq.items:
+        lang = ctx.choice(item, "language in 'languages'", LANGUAGES)
+        if lang is None:
+            continue
+        if lang in chosen:
+            ctx.add(item.mark, f"language {lang!r} is listed twice in 'languages'")
+            continue
+        chosen.append(lang)
+    # Kept in the canonical order, so [en, vi] and [vi, en] are the same definition.
+    return tuple(lang for lang in LANGUAGES if lang in chosen) or LANGUAGES
 
 
 def _retention(ctx: Ctx, node: MNode | None) -> int | None:

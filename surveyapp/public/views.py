@@ -9,6 +9,7 @@ page's origin, for auto-resizing), ``code`` (prefills a dossier code).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -39,7 +41,7 @@ from surveyapp.forms.builder import (
     error_text,
     page_of,
 )
-from surveyapp.i18n import LANGUAGE_NAMES, current_language
+from surveyapp.i18n import LANGUAGE_NAMES, current_language, set_language
 from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
 from surveyapp.public import blank_form, theme
 from surveyapp.public.common import origin_headers, policy
@@ -80,8 +82,17 @@ def _frame_setup(origins: list[str]) -> tuple[str, str | None]:
     return public_csp(origins), parent if parent in origins else None
 
 
-def _switch_link() -> tuple[str, str, str]:
-    """Return (url, language code, name) of the language switch."""
+def _fix_form_language(languages: Sequence[str]) -> None:
+    """Show a one-language questionnaire's page in its language, with no switch."""
+    if len(languages) == 1:
+        set_language(languages[0])
+        g.one_language = True
+
+
+def _switch_link() -> tuple[str, str, str] | None:
+    """Return (url, language code, name) of the language switch (None: one language)."""
+    if g.get("one_language"):
+        return None
     other = "en" if current_language() == "vi" else "vi"
     url = request.path + "?" + urlencode({**request.args.to_dict(), "lang": other})
     return url, other, LANGUAGE_NAMES[other]
@@ -181,13 +192,15 @@ def _open(slug: str, version_id: int | None = None) -> OpenForm:
     code = request.args.get("agency") or None
     try:
         with db_app.get_db().session() as session:
-            return submissions.open_form(session, slug, code, version_id)
+            opened = submissions.open_form(session, slug, code, version_id)
     except NotFoundError:
         if code is not None and _portal_exists(slug):
             abort(_unknown_agency(slug))
         abort(404)
     except SubmissionRefusedError as exc:
         abort(_refused(exc))
+    _fix_form_language(opened.definition.languages)
+    return opened
 
 
 def _portal_exists(slug: str) -> bool:
@@ -328,6 +341,7 @@ def thanks(slug: str, receipt: str) -> Response:
         found = submissions.find_receipt(db_app.session(), slug, receipt)
     except NotFoundError:
         abort(404)
+    _fix_form_language(found.version.definition.get("languages") or ())
     lang = current_language()
     return _render(
         "public/thanks.html",

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from surveyapp.definitions import check_text
-from surveyapp.xlsform.questions import _Question, _QuestionRows
+from surveyapp.xlsform.conditions import Conditions
+from surveyapp.xlsform.questions import _Question
 from surveyapp.xlsform.reading import (
     LANGS,
     MAX_BYTES,
@@ -25,8 +26,14 @@ from surveyapp.xlsform.reading import (
     _Sheet,
     read_sheets,
 )
+from surveyapp.xlsform.survey import USED, _SurveyRows
 
 LANGUAGE_NAMES = {"vi": "Vietnamese (vi)", "en": "English (en)"}
+#: Letters that of the two languages only Vietnamese writes.
+_VIETNAMESE = re.compile(
+    "[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+    "\u0300\u0301\u0303\u0309\u0323]"
+)
 # Filled in by ODK clients; a web form has nothing to put there.
 METADATA_TYPES = frozenset(
     {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber"}
@@ -50,6 +57,18 @@ class Issue:
     cell: str
     message: str
     fatal: bool = True
+
+    @property
+    def row(self) -> int | None:
+        """The row number of the cell (None: the issue is about the whole sheet)."""
+        found = re.fullmatch(r"([A-Z]+)([0-9]+)", self.cell)
+        return int(found.group(2)) if found else None
+
+    @property
+    def column(self) -> str:
+        """The column letter of the cell ("" when the issue names no cell)."""
+        found = re.fullmatch(r"([A-Z]+)([0-9]+)", self.cell)
+        return found.group(1) if found else ""
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -78,7 +97,7 @@ class Conversion:
         return f"# Converted from the XLSForm {self.source}\n{body}"
 
 
-class _Converter(_QuestionRows):
+class _Converter(_SurveyRows):
     def __init__(self, file: str, sheets: dict[str, _Sheet]) -> None:
         self.file = file
         self.sheets = sheets
@@ -87,6 +106,9 @@ class _Converter(_QuestionRows):
         self.questions: dict[str, _Question] = {}  # by XLSForm name
         self.used_keys: set[str] = set()
         self.lists: dict[str, list[tuple[str, str, dict[str, str]]]] = {}
+        self.conditions = Conditions()
+        self.dropped: dict[str, tuple[str, str]] = {}
+        self.languages: tuple[str, ...] = LANGS
 
     def report(self, sheet: _Sheet | str, cell: str, message: str, *, fatal: bool = True) -> None:
         title = sheet if isinstance(sheet, str) else sheet.title
@@ -97,10 +119,17 @@ class _Converter(_QuestionRows):
             self.noted.add((sheet.title, topic))
             self.report(sheet, cell, message, fatal=False)
 
+    def note(self, sheet: _Sheet, cell: str, message: str) -> None:
+        self.report(sheet, cell, message, fatal=False)
+
+    def fixed(self, vi: str, en: str) -> dict[str, str]:
+        """Return a text of our own in the form's languages."""
+        return {lang: text for lang, text in (("vi", vi), ("en", en)) if lang in self.languages}
+
     def texts(
         self, sheet: _Sheet, row: int, values: list[str], base: str, what: str, *, required: bool
     ) -> dict[str, str] | None:
-        """Return ``{vi, en}`` from ``base::LANG`` columns, or report what is missing."""
+        """Return ``{lang: text}`` in the form's languages, or report what is missing."""
         columns = sheet.translated(base)
         got = {lang: values[col] for lang, col in columns.items() if lang and values[col]}
         plain = values[columns[None]] if None in columns else ""
@@ -110,18 +139,18 @@ class _Converter(_QuestionRows):
                 self.report(sheet, sheet.cell(row, where), f"{what} has no {base}")
             return None
         result: dict[str, str] = {}
-        for lang in LANGS:
+        for lang in self.languages:
             if lang in got:
                 result[lang] = got[lang]
             elif plain:
                 result[lang] = plain
-                self.note_once(
-                    sheet,
-                    sheet.cell(sheet.header_row, columns[None]),
-                    f"plain '{base}' is used for both Vietnamese and English; add "
-                    f"'{base}::Vietnamese (vi)' and '{base}::English (en)' columns",
-                    f"plain {base}",
-                )
+                if lang in columns:
+                    self.note_once(
+                        sheet,
+                        sheet.cell(sheet.header_row, columns[None]),
+                        f"plain '{base}' fills in where '{base}::{LANGUAGE_NAMES[lang]}' is empty",
+                        f"plain {base}",
+                    )
             else:
                 col = columns.get(lang, min(c for c in columns.values()))
                 self.report(
@@ -129,7 +158,40 @@ class _Converter(_QuestionRows):
                     sheet.cell(row, col),
                     f"{what} has no {LANGUAGE_NAMES[lang]} translation ({base}::{lang})",
                 )
-        return result if len(result) == len(LANGS) else None
+        return result if len(result) == len(self.languages) else None
+
+    def form_languages(self, settings_language: str | None) -> None:
+        """Choose the form's languages: its vi/en columns, else the plain column's."""
+        found: set[str] = set()
+        plain: list[tuple[_Sheet, int]] = []
+        for title, bases in (("survey", ("label", "hint")), ("choices", ("label",))):
+            sheet = self.sheets.get(title)
+            if sheet is None:
+                continue
+            for base in bases:
+                columns = sheet.translated(base)
+                found.update(lang for lang in columns if lang)
+                if None in columns and base == "label":
+                    plain.append((sheet, columns[None]))
+        if found:
+            self.languages = tuple(lang for lang in LANGS if lang in found)
+            return
+        if not plain:
+            return
+        sheet, col = plain[0]
+        if settings_language is not None:
+            self.languages = (settings_language,)
+            why = "the settings' default_language"
+        else:
+            texts = " ".join(values[col] for _row, values in sheet.rows)
+            self.languages = ("vi",) if _VIETNAMESE.search(texts) else ("en",)
+            why = "its letters; set default_language in the settings sheet to choose"
+        self.note(
+            sheet,
+            sheet.cell(sheet.header_row, col),
+            f"the plain 'label' texts are taken as {LANGUAGE_NAMES[self.languages[0]]} "
+            f"(from {why}): a one-language questionnaire",
+        )
 
     def extra_columns(self, sheet: _Sheet, used: set[str], fatal: frozenset[str]) -> None:
         """Report cells of columns this converter does not carry over."""
@@ -153,7 +215,7 @@ class _Converter(_QuestionRows):
             if (
                 "::" in key
                 and key.split("::")[0] in bases
-                and _language(header.split("::")[1]) is None
+                and _language(key.split("::")[1]) is None
             ):
                 self.note_once(
                     sheet,
@@ -213,140 +275,80 @@ class _Converter(_QuestionRows):
         survey = self.sheets.get("survey")
         if survey is None:
             raise XLSFormError(f"{self.file}: no sheet named 'survey'")
+        form_id, language = self.settings_row()
+        self.form_languages(language)
+        self.unknown_languages(survey, ("label", "hint"))
+        self.survey_columns(survey)
         self.read_choices()
-        title, slug, language = self.settings()
+        title = self.title(form_id)
         sections = self.sections(survey)
-        definition: dict[str, Any] = {"format": 1, "title": title}
-        if language is not None:
+        definition: dict[str, Any] = {"format": 1}
+        if len(self.languages) == 1:
+            definition["languages"] = list(self.languages)
+        definition["title"] = title
+        if language is not None and language in self.languages:
             definition["default_language"] = language
+        elif language is not None:
+            self.note(
+                self.sheets["settings"],
+                self._language_cell,
+                f"default language '{language}' is not a language of the form; left out",
+            )
         definition["sections"] = sections
-        return definition, slug
+        return definition, _key(form_id or Path(self.file).stem, "q")
 
-    def settings(self) -> tuple[dict[str, str], str, str | None]:
-        """Return the title, the slug suggested by form_id and the default language."""
-        stem = Path(self.file).stem
+    def survey_columns(self, survey: _Sheet) -> None:
+        """Note the survey columns not carried over; choice_filter at each row."""
+        col = survey.column("choice_filter")
+        for row, values in survey.rows if col is not None else ():
+            if values[col]:  # type: ignore[index]
+                self.note(
+                    survey,
+                    survey.cell(row, col),  # type: ignore[arg-type]
+                    f"choice_filter '{values[col]}' is dropped: every choice of the list is "  # type: ignore[index]
+                    "offered",
+                )
+        self.extra_columns(survey, {*USED, "choice_filter"}, frozenset())
+
+    def settings_row(self) -> tuple[str, str | None]:
+        """Return the settings' form_id and default language (vi, en or None)."""
         sheet = self.sheets.get("settings")
-        title: dict[str, str] | None = None
-        form_id, language, where = "", None, "settings"
+        self._language_cell = ""
+        if sheet is None or not sheet.rows:
+            return "", None
+        row, values = sheet.rows[0]
+        id_col = sheet.column("form_id")
+        form_id = values[id_col] if id_col is not None else ""
+        lang_col = sheet.column("default_language")
+        if lang_col is None or not values[lang_col]:
+            return form_id, None
+        self._language_cell = sheet.cell(row, lang_col)
+        language = _language(values[lang_col])
+        if language is None:
+            self.note(
+                sheet,
+                self._language_cell,
+                f"default language '{values[lang_col]}' is not vi or en; left out",
+            )
+        return form_id, language
+
+    def title(self, form_id: str) -> dict[str, str]:
+        """Return the form's title: the settings' form_title, else its form_id or file name."""
+        sheet = self.sheets.get("settings")
         if sheet is not None and sheet.rows:
             row, values = sheet.rows[0]
-            where = sheet.title
-            id_col = sheet.column("form_id")
-            form_id = values[id_col] if id_col is not None else ""
             before = len(self.errors())
             title = self.texts(sheet, row, values, "form_title", "the form", required=False)
             if len(self.errors()) > before:
-                title = {}  # reported: a translation is missing
-            lang_col = sheet.column("default_language")
-            if lang_col is not None and values[lang_col]:
-                language = _language(values[lang_col])
-                if language is None:
-                    self.report(
-                        sheet,
-                        sheet.cell(row, lang_col),
-                        f"default language '{values[lang_col]}' is not vi or en; using vi",
-                        fatal=False,
-                    )
-        if title is None:
-            fallback = form_id or stem
-            title = {"vi": fallback, "en": fallback}
-            self.report(where, "", f"no form_title; the title is '{fallback}'", fatal=False)
-        return title, _key(form_id or stem, "q"), language
-
-    def sections(self, survey: _Sheet) -> list[dict[str, Any]]:
-        type_col, name_col = survey.column("type"), survey.column("name")
-        if type_col is None or name_col is None:
-            self.report(survey, "A1", "the survey sheet needs 'type' and 'name' columns")
-            return []
-        self.unknown_languages(survey, ("label", "hint"))
-        self.extra_columns(
-            survey,
-            {"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance"},
-            frozenset({"choice_filter", "repeat_count", "trigger"}),
+                return {}  # reported: a translation is missing
+            if title is not None:
+                return title
+        fallback = form_id or Path(self.file).stem
+        cell = sheet.cell(sheet.header_row, 0) if sheet is not None else ""
+        self.report(
+            sheet or "settings", cell, f"no form_title; the title is '{fallback}'", fatal=False
         )
-        sections: list[dict[str, Any]] = []
-        section_keys: set[str] = set()
-        groups: list[tuple[str, dict[str, str], dict[str, Any] | None, int]] = []
-        current: list[dict[str, Any]] | None = None
-
-        def open_section(name: str, title: dict[str, str]) -> list[dict[str, Any]]:
-            key, n = _key(name, "s"), 2
-            base = key
-            while key in section_keys:
-                key, n = f"{base[:58]}_{n}", n + 1
-            section_keys.add(key)
-            questions: list[dict[str, Any]] = []
-            sections.append({"key": key, "kind": "general", "title": title, "questions": questions})
-            return questions
-
-        for row, values in survey.rows:
-            kind, name = values[type_col], values[name_col]
-            type_cell = survey.cell(row, type_col)
-            if not kind:
-                if any(values):
-                    self.report(survey, type_cell, f"row '{name}' has no type")
-                continue
-            plain = re.sub(r"[\s_]+", " ", kind.lower())
-            if plain in ("begin group", "begin repeat"):
-                if plain == "begin repeat":
-                    self.report(survey, type_cell, "begin repeat is not supported")
-                title = self.texts(survey, row, values, "label", f"group '{name}'", required=False)
-                if title is None:
-                    title = {"vi": name or "…", "en": name or "…"}
-                    self.report(
-                        survey,
-                        type_cell,
-                        f"group '{name}' has no label; its title is its name",
-                        fatal=False,
-                    )
-                condition = self.show_if(survey, row, values, f"group '{name}'")
-                if condition is not None and any(g[2] is not None for g in groups):
-                    self.report(
-                        survey,
-                        survey.cell(row, survey.column("relevant") or 0),
-                        f"group '{name}' has a condition inside a group with one; "
-                        "nested conditions are not supported",
-                    )
-                groups.append((name, title, condition, row))
-                current = None
-                continue
-            if plain in ("end group", "end repeat"):
-                if not groups:
-                    self.report(survey, type_cell, f"{plain} without a begin")
-                else:
-                    groups.pop()
-                current = None
-                continue
-            if kind.lower() in METADATA_TYPES or kind.lower() == "note":
-                why = "display-only text" if kind.lower() == "note" else "metadata"
-                self.report(survey, type_cell, f"{kind} '{name}' is skipped ({why})", fatal=False)
-                continue
-            question = self.question(survey, row, values, kind)
-            if question is None:
-                continue
-            inherited = next((g[2] for g in reversed(groups) if g[2] is not None), None)
-            if inherited is not None:
-                if "show_if" in question:
-                    self.report(
-                        survey,
-                        survey.cell(row, survey.column("relevant") or 0),
-                        f"'{name}' has a condition inside a group with one; "
-                        "combined conditions are not supported",
-                    )
-                else:
-                    question["show_if"] = inherited
-            if current is None:
-                if groups:
-                    current = open_section(groups[-1][0], groups[-1][1])
-                else:
-                    current = open_section("questions", {"vi": "Câu hỏi", "en": "Questions"})
-            current.append(question)
-        for name, _title, _condition, row in groups:
-            self.report(survey, survey.cell(row, type_col), f"group '{name}' has no end group")
-        kept = [s for s in sections if s["questions"]]
-        if not kept and not self.errors():
-            self.report(survey, "", "the form has no question that can be converted")
-        return kept
+        return self.fixed(fallback, fallback)
 
     def errors(self) -> list[Issue]:
         return [issue for issue in self.issues if issue.fatal]
@@ -357,7 +359,15 @@ def convert_sheets(file: str, sheets: dict[str, _Sheet]) -> Conversion:
     converter = _Converter(file, sheets)
     definition, slug = converter.convert()
     rank = {"survey": 0, "choices": 1, "settings": 2}
-    issues = sorted(converter.issues, key=lambda issue: rank.get(issue.sheet.lower(), 3))
+    issues = sorted(
+        converter.issues,
+        key=lambda issue: (
+            rank.get(issue.sheet.lower(), 3),
+            issue.row or 0,
+            len(issue.column),
+            issue.column,
+        ),
+    )
     result = Conversion(definition, slug, issues, Path(file).name)
     if not result.errors:
         # The converter's own safety net: what it writes must be a valid definition.

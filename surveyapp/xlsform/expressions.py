@@ -45,6 +45,48 @@ def _relevant_terms(expression: str) -> list[tuple[str, str, str]] | None:
         position = joined.end()
 
 
+def _conjuncts(expression: str) -> list[str]:
+    """Split ``a and b`` at its top-level ``and`` (outside quotes and brackets)."""
+    parts: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    text = expression
+    while i < len(text):
+        char = text[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and _AND.match(text, i) and i > start:
+            parts.append(text[start:i])
+            i = _AND.match(text, i).end()  # type: ignore[union-attr]
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [_unwrap(part) for part in parts]
+
+
+def _unwrap(part: str) -> str:
+    """Drop brackets around a whole term: ``(${a} = 'x')``."""
+    part = part.strip()
+    while part.startswith("(") and part.endswith(")") and _balanced(part[1:-1]):
+        part = part[1:-1].strip()
+    return part
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _length_limit(expression: str) -> int | None:
     """Return N for ``string-length(.) <= N`` (N - 1 for ``<``); None if other."""
     found = _LENGTH.fullmatch(expression)

@@ -21,6 +21,12 @@ from xml.parsers import expat
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import (
+    get_excel_column_headers,
+    get_excel_rows,
+    xlsx_value_to_str,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -58,15 +64,37 @@ class _Sheet:
             if key == base:
                 found[None] = index
             elif key.startswith(base + "::"):
-                lang = _language(header.split("::", 1)[1])
+                lang = _language(key.split("::", 1)[1])
                 if lang is not None:
                     found.setdefault(lang, index)
         return found
 
 
+#: Column names pyxform reads as another (``aliases.survey_header``/``list_header``).
+_HEADER_ALIASES = {
+    "list name": "list_name",
+    "relevance": "relevant",
+    "caption": "label",
+    "value": "name",
+    "tag": "name",
+    "calculation": "calculate",
+    "constraining_message": "constraint_message",
+}
+#: Columns that hold one text per language, ``base::Language (code)``; pyxform also
+#: accepts a single colon (``label:English (en)``).
+_TRANSLATED = re.compile(
+    r"(label|hint|guidance_hint|form_title|constraint_message|required_message|image"
+    r"|big-image|audio|video|media::image|media::audio|media::video)\s*::?\s*(.+)"
+)
+
+
 def _header_key(header: str) -> str:
     key = re.sub(r"\s*::\s*", "::", header.strip().lower())
-    return "list_name" if key == "list name" else key
+    translated = _TRANSLATED.fullmatch(key)
+    if translated is not None and "::" not in translated.group(2):
+        base, lang = translated.groups()
+        return f"{_HEADER_ALIASES.get(base, base)}::{lang}"
+    return _HEADER_ALIASES.get(key, key)
 
 
 def _language(spec: str) -> str | None:
@@ -74,16 +102,6 @@ def _language(spec: str) -> str | None:
     code = (found.group(1) if found else spec).strip().lower()
     code = _LANGUAGE_WORDS.get(code, code).split("-")[0]
     return code if code in LANGS else None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _key(name: str, prefix: str) -> str:
@@ -196,18 +214,34 @@ def _check_archive(path: Path, max_bytes: int) -> None:
 
 
 def _sheet(worksheet: Any) -> _Sheet:
-    rows: list[tuple[int, list[str]]] = []
-    headers: list[str] | None = None
-    header_row = 0
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        texts = [_text(value) for value in values]
-        if not any(texts):
-            continue
-        if headers is None:
-            headers, header_row = texts, number
-            continue
-        rows.append((number, texts + [""] * (len(headers) - len(texts))))
-    return _Sheet(worksheet.title, header_row, headers or [], rows)
+    """Read one worksheet as pyxform does: its first row names the columns.
+
+    pyxform's own cell reading (header clean-up, duplicate headers, value to text,
+    the end of data after a run of empty rows or columns) keeps each row's position,
+    so every issue can name its cell.
+    """
+    cells = worksheet.iter_rows()
+    first = next(cells, ())
+    try:
+        headers = get_excel_column_headers(cell.value for cell in first)
+    except PyXFormError as exc:
+        raise XLSFormError(f"sheet '{worksheet.title}' row 1: {exc}") from None
+    width = len(headers)
+    names = [header or "" for header in headers]
+
+    def text(cell: Any, _row: int, _key: str) -> str:
+        value = cell.value
+        return xlsx_value_to_str(value.strip() if isinstance(value, str) else value).strip()
+
+    found = get_excel_rows(
+        headers=headers, rows=worksheet.iter_rows(min_row=2, max_col=width or 1), cell_func=text
+    )
+    rows = [
+        (index + 2, [row.get(name, "") if name else "" for name in names])
+        for index, row in enumerate(found)
+        if row
+    ]
+    return _Sheet(worksheet.title, 1, names, rows)
 
 
 def read_sheets(path: Path, *, max_bytes: int = MAX_BYTES) -> dict[str, _Sheet]:

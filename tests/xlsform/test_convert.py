@@ -125,6 +125,9 @@ def test_a_bilingual_form_becomes_a_valid_definition(make_form: MakeForm) -> Non
         ("questions", "general"),
     ]
     assert data["sections"][1]["title"] == {"vi": "Dịch vụ", "en": "The service"}
+    # The note row is display text: the description of the section after it.
+    assert data["sections"][0]["description"] == {"vi": "Xin chào", "en": "Welcome"}
+    assert "languages" not in data  # bilingual: both, the default
     got = questions(data)
     assert list(got) == [
         "respondent_type", "employees", "channels", "satisfaction", "wait_hours",
@@ -163,8 +166,9 @@ def test_a_bilingual_form_becomes_a_valid_definition(make_form: MakeForm) -> Non
     notes = [str(i) for i in conversion.issues]
     assert all(": note: " in n for n in notes), notes
     for expected in (
-        "form.xlsx:survey!A2: note: start 'start' is skipped (metadata)",
-        "form.xlsx:survey!A3: note: note 'intro' is skipped (display-only text)",
+        "form.xlsx:survey!A2: note: start 'start' is dropped: metadata an ODK client fills "
+        "in; a web form has none",
+        "form.xlsx:survey!A3: note: note 'intro' is shown as text above the questions after it",
         "form.xlsx:survey!B15: note: 'Job-Title' became key 'job_title'",
         "form.xlsx:choices!B7: note: choice names of list 'scale5' became option keys: 1 → v1,",
     ):
@@ -177,7 +181,7 @@ def test_the_command_writes_a_file_that_check_accepts(make_form: MakeForm, tmp_p
     runner = CliRunner()
     result = runner.invoke(cli, ["questionnaires", "import-xlsform", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "note: note 'intro' is skipped (display-only text)" in result.stderr
+    assert "note: note 'intro' is shown as text above the questions after it" in result.stderr
     checked = runner.invoke(cli, ["questionnaires", "check", str(out)])
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.strip() == f"{out}: ok"
@@ -242,25 +246,29 @@ def test_short_language_columns(make_form: MakeForm) -> None:
     ]
 
 
-def test_a_plain_label_serves_both_languages_with_a_note(make_form: MakeForm) -> None:
+def test_a_plain_label_makes_a_one_language_form_with_a_note(make_form: MakeForm) -> None:
     survey = [
         ["type", "name", "label"],
-        ["select_one yn", "visited", "Đã đến? / Visited?"],
-        ["integer", "times", "Số lần / Times"],
+        ["select_one yn", "visited", "Đã đến?"],
+        ["integer", "times", "Số lần"],
     ]
     choices = [
         ["list name", "name", "label"],
-        ["yn", "yes", "Có / Yes"],
-        ["yn", "no", "Không / No"],
+        ["yn", "yes", "Có"],
+        ["yn", "no", "Không"],
     ]
     conversion = convert_file(make_form(survey, choices))
     assert conversion.errors == []
+    assert conversion.definition["languages"] == ["vi"]  # from its letters
     visited = questions(conversion.definition)["visited"]
-    assert visited["text"] == {"vi": "Đã đến? / Visited?", "en": "Đã đến? / Visited?"}
+    assert visited["text"] == {"vi": "Đã đến?"}
     assert [o["key"] for o in visited["options"]] == ["yes", "no"]  # strings, not booleans
     assert parse_text(conversion.yaml_text(), "form.yaml").item("visited").options[0].key == "yes"
-    notes = [f"{i.sheet}!{i.cell}" for i in conversion.issues if "plain 'label'" in i.message]
-    assert notes == ["survey!C1", "choices!C1"]  # once per sheet, at the header
+    notes = [f"{i.sheet}!{i.cell}: {i.message}" for i in conversion.issues if "plain" in i.message]
+    assert notes == [
+        "survey!C1: the plain 'label' texts are taken as Vietnamese (vi) (from its letters; "
+        "set default_language in the settings sheet to choose): a one-language questionnaire"
+    ]
 
 
 def test_strict_integer_bounds_and_equality(make_form: MakeForm) -> None:
