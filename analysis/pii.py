@@ -11,8 +11,9 @@ What is recognised (Vietnamese conventions):
 - dossier numbers of the one-stop-shop systems (``000.00.27.H29-240315-0012``,
   ``H29.101-240315-0001``: an agency code, a ``YYMMDD`` day and a sequence number),
   and any code-like token written right after "mã hồ sơ", "số hồ sơ", "hồ sơ số";
-- 12-digit citizen identity numbers (căn cước công dân), also in groups of three or
-  four, and 9-digit identity card numbers (chứng minh nhân dân) after "CMND"/"CCCD";
+- 12-digit citizen identity numbers (căn cước công dân: a province code 001-096, so a
+  leading 0), also in groups of three or four, and 9-digit identity card numbers
+  (chứng minh nhân dân) after "CMND"/"CCCD";
 - phone numbers: mobile ``0[35789]`` + 8 digits and landlines ``02x`` + 8 digits, with
   ``+84``/``84`` instead of the leading 0, written with spaces, dots or dashes.
 """
@@ -43,9 +44,10 @@ _DOSSIER_NAMED = re.compile(
     r"(?P<code>[A-Za-z0-9][A-Za-z0-9./_-]{3,63})",
     re.IGNORECASE | re.UNICODE,
 )
-#: Twelve digits, run together or grouped 3-3-3-3 / 4-4-4.
+#: Twelve digits starting with the 0 of a province code (001-096), run together or
+#: grouped 3-3-3-3 / 4-4-4 (a phone number with 84 before it starts with 8).
 _CITIZEN_ID = re.compile(
-    r"(?<![\d+])(?:\d{12}|\d{3}([ .])\d{3}\1\d{3}\1\d{3}|\d{4}([ .])\d{4}\2\d{4})(?!\d)"
+    r"(?<![\d+])(?:0\d{11}|0\d{2}([ .])\d{3}\1\d{3}\1\d{3}|0\d{3}([ .])\d{4}\2\d{4})(?!\d)"
 )
 #: A 9-digit identity card number, only where the text names it.
 _OLD_ID = re.compile(
