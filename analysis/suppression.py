@@ -14,9 +14,10 @@ Cells are any hashable keys; a *margin* is a set of cells whose total is publish
 categories; a category's cells across agencies and the city-wide figure). The same
 pattern protects every additive count published per cell (``n``, satisfied).
 
-A margin whose every cell is hidden cannot protect a cell equal to the margin's
-total (a margin of one cell): such cells are listed in ``exposed`` so the caller can
-hide the total too, or knows the figure equals one already published.
+A cell that is the whole of a published margin (the margin's other cells are empty,
+or all hidden and still not enough) cannot be protected: such cells are listed in
+``exposed`` (still hidden, never shown) so the caller knows the figure equals one
+already published, or can hide the total too.
 
 References
 ----------
@@ -131,12 +132,16 @@ def suppress(
             raise ValueError(f"margin names cells that are not in the table: {unknown!r}")
     primary = frozenset(k for k, n in cells.items() if 0 < n < min_n)
     hidden = set(primary)
-    exposed: set[K] = set()
+    # A cell that is the whole of a published margin (every other cell empty) is
+    # disclosed by that total whatever is hidden: protecting it elsewhere is pretence.
+    exposed: set[K] = {
+        k for k in primary for m in margins if k in m and all(cells[j] == 0 for j in m if j != k)
+    }
     while True:
         changed = False
         # A margin with exactly one hidden cell gives it away by subtraction.
         for margin in margins:
-            inside = [k for k in margin if k in hidden]
+            inside = [k for k in margin if k in hidden and k not in exposed]
             shown = [k for k in margin if k not in hidden]
             if len(inside) == 1 and shown:
                 hidden.add(_order(cells, shown, margins, hidden)[0])
