@@ -25,13 +25,15 @@ from surveyapp.models import (
     UnfoldedResponse,
 )
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
-from surveyapp.reporting import aggregates, build
+from surveyapp.reporting import aggregates, build, fact_sections
 from surveyapp.reporting.extract import (
     ANSWER_COLUMNS,
     accepted,
     answers_by_response,
     utc_bounds,
 )
+from surveyapp.reporting.facts import suppression_min_n
+from surveyapp.reporting.facts_model import RealTimeFigure
 from surveyapp.reporting.model import AgencyReport, CityReport
 from surveyapp.reporting.stats import dimension_reports
 from surveyapp.reporting.sufficient import Summary
@@ -108,9 +110,18 @@ def city_context(
 
 
 def agency_document(
-    session: Session, code: str, scope: Scope, timezone: str, *, with_city: bool = True
+    session: Session,
+    code: str,
+    scope: Scope,
+    timezone: str,
+    *,
+    with_city: bool = True,
+    officers: bool = False,
 ) -> AgencyDocument:
-    """Build the agency report and its city context for the same version and days."""
+    """Build the agency report and its city context for the same version and days.
+
+    ``officers``: the reader may see officer-level counter figures (``may_see_officers``).
+    """
     report = build.agency_report(
         session,
         code,
@@ -119,6 +130,7 @@ def agency_document(
         last=scope.last,
         timezone=timezone,
         breakdowns=scope.breakdowns,
+        officers=officers,
     )
     agency = session.scalar(select(Agency).where(Agency.code == report.agency.code))
     version = version_of(session, report)
@@ -173,6 +185,20 @@ def agency_document(
     return AgencyDocument(
         report, agency.kind if agency else "other", city, channels, comments, total
     )
+
+
+def realtime_figures(
+    session: Session, slug: str | None, agency_ids: Sequence[int], timezone: str
+) -> dict[str, RealTimeFigure]:
+    """Each agency's % satisfied so far this month on ``slug``'s newest version."""
+    if slug is None or not agency_ids:
+        return {}
+    version = build.choose_version(session, slug)
+    codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+    return fact_sections.realtime(
+        session, version, definition_of(version), agency_ids, codes, timezone,
+        suppression_min_n(),
+    )  # fmt: skip
 
 
 def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument:
