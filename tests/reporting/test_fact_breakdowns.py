@@ -68,6 +68,7 @@ def _rows(rng: np.random.Generator) -> list[dict[str, Any]]:
                 else None,
                 "counter": None,
                 "officer": None,
+                "business": False,
             }
             if code == "Q1" and i < 100:
                 row["counter"] = ["1", "2", "3"][i % 3] if i != 99 else "4"  # counter 4: 1 rating
@@ -79,6 +80,8 @@ def _rows(rng: np.random.Generator) -> list[dict[str, Any]]:
 @pytest.fixture
 def facts(db: Database) -> pd.DataFrame:
     rows = _rows(np.random.default_rng(15))
+    for i, row in enumerate(r for r in rows if r["agency"] == "Q3"):
+        row["business"] = i < 4
     with db.write() as session:
         load_files(session, [QUESTIONNAIRES / "sipas.yaml"])
         for code in SIZES:
@@ -109,6 +112,7 @@ def facts(db: Database) -> pd.DataFrame:
             )
             if row["procedure_name"]:
                 raw["procedure_name"] = row["procedure_name"]
+            raw["respondent_type"] = "business" if row["business"] else "citizen"
             checked = check_answers(SIPAS, raw, require=False)
             assert not checked.errors, checked.errors
             batch.append(
@@ -320,3 +324,22 @@ def test_the_breakdowns_are_the_same_before_and_after_a_fold(
     assert before.counter == after.counter
     assert city_before.service_facts == _city(db).service_facts
     assert dataclasses.replace(before, generated_at=after.generated_at) == after
+
+
+def test_a_profile_breakdown_hides_a_small_group_and_its_complement(
+    db: Database, facts: pd.DataFrame
+) -> None:
+    # Q3: 4 businesses and 56 citizens; showing the citizens would give the businesses
+    # away (the agency's total is published), so both are hidden.
+    groups = {
+        g.option: g for g in _report(db, "Q3", breakdowns=("respondent_type",)).breakdowns[0].groups
+    }
+    for key in ("business", "citizen"):
+        assert groups[key].suppressed
+        assert groups[key].n_responses is None and groups[key].index.value is None
+        assert groups[key].items == () and groups[key].dimensions == ()
+    # Q1 has no business: nothing to hide, the citizens are the whole agency.
+    q1 = {
+        g.option: g for g in _report(db, "Q1", breakdowns=("respondent_type",)).breakdowns[0].groups
+    }
+    assert not q1["citizen"].suppressed and q1["citizen"].n_responses == SIZES["Q1"]
