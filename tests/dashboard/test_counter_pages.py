@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from surveyapp.db import Database
 from surveyapp.models import Agency, Counter, Response
+from surveyapp.services import api_tokens
 from surveyapp.services.questionnaires import get_version, load_files
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from tests.auth.conftest import OWN, Staff, staff  # noqa: F401 (fixtures)
@@ -133,3 +134,19 @@ def test_the_dashboard_lists_each_agencys_figure_this_month(
     month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert f"Từ đầu tháng đến nay ({month})" in html
     assert '<td class="num realtime">47.4 <small>(n = 38)</small></td>' in html
+
+
+def test_the_api_never_shows_officers_even_to_the_agencys_token(
+    client: FlaskClient, db: Database, counters: Staff
+) -> None:
+    with db.write() as session:
+        _row, raw = api_tokens.create_token(session, "test", OWN, actor=None)
+    response = client.get(
+        f"/api/v1/reports/agency/{OWN}?questionnaire=sipas",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["counter"]["n_responses"] == sum(OFFICERS.values())
+    assert report["counter"]["by_officer"] is None
+    assert "CB01" not in response.get_data(as_text=True)
