@@ -267,6 +267,8 @@ def load_settings(
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
         # Requests per API token over the report routes, whatever the client's address.
         "RATELIMIT_API_TOKEN": env.get("SURVEYAPP_RATELIMIT_API_TOKEN") or "60 per minute",
+        # Reports: a breakdown cell on fewer respondents is not shown (nor recoverable).
+        "SUPPRESS_MIN_N": _int_setting(env, "SURVEYAPP_SUPPRESS_MIN_N", 10, 1),
         # Reports: a longer span or more trend periods is refused (400) on every surface.
         "REPORT_MAX_DAYS": _int_setting(
             env, "SURVEYAPP_REPORT_MAX_DAYS", DEFAULT_REPORT_MAX_DAYS, 1

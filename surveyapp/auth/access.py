@@ -46,6 +46,14 @@ def can_read_city(user: User | None) -> bool:
     return user is not None and user.is_active and user.role in CITY_ROLES
 
 
+def may_see_officers(user: User | None, agency_id: int) -> bool:
+    """Return whether ``user`` may see officer-level figures of ``agency_id``: its own
+    staff and admins only (never inspectors, the API or public outputs)."""
+    if user is None or not user.is_active:
+        return False
+    return user.role == "admin" or (user.role == "agency" and user.agency_id == agency_id)
+
+
 def agency_for(session: Session, user: User | None, code: str) -> Agency | None:
     """Return the agency ``code`` when ``user`` may read it; None when unknown or not theirs."""
     if user is None or not user.is_active:

@@ -27,7 +27,7 @@ from surveyapp.models import (
     UnfoldedResponse,
 )
 from surveyapp.renderers.document import AgencyDocument, CityDocument, Comment, DimensionCell
-from surveyapp.reporting import aggregates, build, comment_topics
+from surveyapp.reporting import aggregates, build, comment_topics, fact_sections
 from surveyapp.reporting.comment_topics import comment_keys
 from surveyapp.reporting.extract import (
     ANSWER_COLUMNS,
@@ -35,6 +35,8 @@ from surveyapp.reporting.extract import (
     answers_by_response,
     utc_bounds,
 )
+from surveyapp.reporting.facts import suppression_min_n
+from surveyapp.reporting.facts_model import RealTimeFigure
 from surveyapp.reporting.model import AgencyReport, CityReport
 from surveyapp.reporting.stats import dimension_reports
 from surveyapp.reporting.sufficient import Summary
@@ -115,9 +117,18 @@ def city_context(
 
 
 def agency_document(
-    session: Session, code: str, scope: Scope, timezone: str, *, with_city: bool = True
+    session: Session,
+    code: str,
+    scope: Scope,
+    timezone: str,
+    *,
+    with_city: bool = True,
+    officers: bool = False,
 ) -> AgencyDocument:
-    """Build the agency report and its city context for the same version and days."""
+    """Build the agency report and its city context for the same version and days.
+
+    ``officers``: the reader may see officer-level counter figures (``may_see_officers``).
+    """
     report = build.agency_report(
         session,
         code,
@@ -126,6 +137,7 @@ def agency_document(
         last=scope.last,
         timezone=timezone,
         breakdowns=scope.breakdowns,
+        officers=officers,
     )
     agency = session.scalar(select(Agency).where(Agency.code == report.agency.code))
     version = version_of(session, report)
@@ -195,6 +207,20 @@ def agency_document(
     return AgencyDocument(
         report, agency.kind if agency else "other", city, channels, comments, total, topics
     )
+
+
+def realtime_figures(
+    session: Session, slug: str | None, agency_ids: Sequence[int], timezone: str
+) -> dict[str, RealTimeFigure]:
+    """Each agency's % satisfied so far this month on ``slug``'s newest version."""
+    if slug is None or not agency_ids:
+        return {}
+    version = build.choose_version(session, slug)
+    codes = dict(session.execute(select(Agency.id, Agency.code)).all())
+    return fact_sections.realtime(
+        session, version, definition_of(version), agency_ids, codes, timezone,
+        suppression_min_n(),
+    )  # fmt: skip
 
 
 def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument:

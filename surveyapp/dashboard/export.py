@@ -47,11 +47,19 @@ def _span(period: Period) -> str:
 
 
 def agency_file(
-    session: Session, code: str, scope: Scope, timezone: str, fmt: str, *, lang: str = "vi"
+    session: Session,
+    code: str,
+    scope: Scope,
+    timezone: str,
+    fmt: str,
+    *,
+    lang: str = "vi",
+    officers: bool = False,
 ) -> ReportFile:
     """Render agency ``code``'s report as ``fmt``; raise NotFoundError or InputError.
 
-    ``lang`` (vi or en) is the language of the SAV file's variable and value labels.
+    ``lang`` (vi or en) is the language of the SAV file's variable and value labels;
+    ``officers``: include officer-level counter figures (the agency's staff, admins).
     """
     if fmt not in AGENCY_FORMATS:
         raise NotFoundError(f"unknown format {fmt!r}; use one of {', '.join(AGENCY_FORMATS)}")
@@ -69,11 +77,17 @@ def agency_file(
             last=scope.last,
             timezone=timezone,
             breakdowns=scope.breakdowns,
+            officers=officers,
         )
         data = serialise.dumps(report)
     else:
         doc = documents.agency_document(
-            session, agency.code, scope, timezone, with_city=fmt not in RAW_FORMATS
+            session,
+            agency.code,
+            scope,
+            timezone,
+            with_city=fmt not in RAW_FORMATS,
+            officers=officers,
         )
         report = doc.report
         if fmt == "pdf":

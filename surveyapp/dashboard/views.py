@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from surveyapp.auth.access import (
     can_read_city,
     current_staff,
     login_required,
+    may_see_officers,
     require_agency_access,
     require_city_access,
     staff_pages,
@@ -27,12 +30,14 @@ from surveyapp.dashboard.documents import Scope
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.i18n import current_language
+from surveyapp.renderers import facts as facts_text
 from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
 from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build, comment_topics
 from surveyapp.reporting.aggregates import StaleAggregatesError
 from surveyapp.reporting.bounds import LimitError
+from surveyapp.reporting.facts_model import RealTimeFigure
 from surveyapp.services import audit, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
@@ -146,7 +151,12 @@ def agency_download(name: str) -> Response:
     scope = _scope(agency_id=agency.id)
     lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
     session, timezone = db_app.session(), _timezone()
-    out = _guard(lambda: export.agency_file(session, agency.code, scope, timezone, fmt, lang=lang))
+    officers = may_see_officers(current_staff(), agency.id)
+    out = _guard(
+        lambda: export.agency_file(
+            session, agency.code, scope, timezone, fmt, lang=lang, officers=officers
+        )
+    )
     labels = {"lang": lang} if fmt == "sav" else {}
     _audit(f"agency:{agency.code}", fmt, scope, **labels)
     return download_response(out.data, out.filename, out.mimetype)
@@ -189,6 +199,12 @@ def index() -> str:
         raise _RefusedRangeError(_(exc.template, **exc.values)) from None
     except (InputError, NotFoundError, StaleAggregatesError) as exc:
         error = str(exc)
+    try:
+        realtime = documents.realtime_figures(
+            session, scope.slug, [a.id for a in agencies], _timezone()
+        )
+    except (InputError, NotFoundError):
+        realtime = {}
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
@@ -201,8 +217,14 @@ def index() -> str:
             query=params.query_of(scope),
             kinds=KIND_LABELS,
             questionnaires=_options(),
+            realtime=realtime,
+            realtime_head=_("This month so far (%(month)s)", month=_this_month()),
         )
     )
+
+
+def _this_month() -> str:
+    return dt.datetime.now(zoneinfo.ZoneInfo(_timezone())).strftime("%Y-%m")
 
 
 @bp.get("/dashboard/agency/<code>")
@@ -211,11 +233,24 @@ def agency_page(code: str) -> str:
     """Show one agency's figures and charts, with filters and download buttons."""
     agency = require_agency_access(code)
     scope = _scope(allow_breakdown=True, agency_id=agency.id, page=True)
+    officers = may_see_officers(current_staff(), agency.id)
+    session = db_app.session()
     doc = _guard(
-        lambda: documents.agency_document(db_app.session(), agency.code, scope, _timezone()),
+        lambda: documents.agency_document(
+            session, agency.code, scope, _timezone(), officers=officers
+        ),
         page=True,
     )
-    return agency_html(doc, scope, city=can_read_city(current_staff()), questionnaires=_options())
+    realtime = documents.realtime_figures(
+        session, doc.report.questionnaire.slug, [agency.id], _timezone()
+    ).get(agency.code)
+    return agency_html(
+        doc,
+        scope,
+        city=can_read_city(current_staff()),
+        questionnaires=_options(),
+        realtime=realtime,
+    )
 
 
 def agency_html(
@@ -225,8 +260,11 @@ def agency_html(
     city: bool,
     css: str | None = None,
     questionnaires: list[report_choice.QuestionnaireOption] | None = None,
+    realtime: RealTimeFigure | None = None,
 ) -> str:
     """Render the agency page (``css``: a standalone file with the styles inline)."""
+    lang = current_language()
+    counter = doc.report.counter
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
@@ -242,6 +280,14 @@ def agency_html(
             singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
             standalone_css=css,
             questionnaires=questionnaires or [],
+            fact_sections=facts_text.page_sections(doc.report.service_facts, lang),
+            counter_sections=facts_text.page_sections(
+                facts_text.counter_parts(counter), lang, at_counter=True
+            )
+            if counter
+            else [],
+            realtime=realtime,
+            suppress_min_n=current_app.config.get("SUPPRESS_MIN_N"),
         )
     )
 
@@ -267,6 +313,7 @@ def city_html(
             kinds=KIND_LABELS,
             standalone_css=css,
             questionnaires=questionnaires or [],
+            fact_sections=facts_text.page_sections(doc.report.service_facts, current_language()),
         )
     )
 

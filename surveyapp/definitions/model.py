@@ -21,6 +21,14 @@ FORMAT_VERSION = 1
 #: raw-data exports (CSV, XLSX, SPSS) and of the paper-form import, which would
 #: otherwise share a column name with the question. Stored versions keep any key.
 RESERVED_KEYS = ("response_id", "agency", "submitted_at", "channel")
+#: Service facts a question may record (``fact:``), with the question types each takes;
+#: reports break satisfaction down by them (``reporting.facts``).
+FACTS: dict[str, tuple[str, ...]] = {
+    "late": ("single_choice",),
+    "trips": ("single_choice", "number"),
+    "procedure": ("single_choice", "short_text"),
+    "channel": ("single_choice",),
+}
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,8 @@ class Question:
     max_length: int | None = None
     low_label: Text | None = None
     high_label: Text | None = None
+    #: The service fact the answer records (a key of ``FACTS``), if any.
+    fact: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -178,6 +188,7 @@ class Question:
             "max_length": self.max_length,
             "low_label": self.low_label.to_dict() if self.low_label else None,
             "high_label": self.high_label.to_dict() if self.high_label else None,
+            "fact": self.fact,
         }
         out.update((k, v) for k, v in optional.items() if v is not None and v != [])
         return out
@@ -274,6 +285,7 @@ class Item:
     max_length: int | None = None
     low_label: Text | None = None
     high_label: Text | None = None
+    fact: str | None = None
 
     @property
     def min_value(self) -> int | float | None:
@@ -365,6 +377,7 @@ class Questionnaire:
                         max_length=q.max_length,
                         low_label=q.low_label,
                         high_label=q.high_label,
+                        fact=q.fact,
                         **common,
                     )
                 )
@@ -381,6 +394,10 @@ class Questionnaire:
     def item(self, key: str) -> Item:
         """Return the item ``key``; raise KeyError when there is none."""
         return self._item_index[key]
+
+    def fact_item(self, fact: str) -> Item | None:
+        """Return the item tagged ``fact: <fact>``, if any."""
+        return next((i for i in self._items if i.fact == fact), None)
 
     def scale(self, key: str) -> Scale:
         """Return the scale ``key``; raise KeyError when there is none."""

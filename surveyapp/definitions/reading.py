@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from surveyapp.definitions.fields import Ctx
 from surveyapp.definitions.model import (
+    FACTS,
     SECTION_KINDS,
     Question,
     Scale,
@@ -24,7 +25,7 @@ from surveyapp.definitions.yamlsource import Mark, MNode, MScalar
 MAX_SCALE_STEPS = 11
 
 _COMMON_REQUIRED = ("key", "type", "text")
-_COMMON_OPTIONAL = ("help", "required", "show_if")
+_COMMON_OPTIONAL = ("help", "required", "show_if", "fact")
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Reader:
         self.position = -1
         self.current_question = ""
         self.show_if_marks: dict[str, ShowIfMarks] = {}
+        #: fact -> the question key it is on (each fact once per questionnaire).
+        self.facts: dict[str, str] = {}
         self.section_marks: dict[str, Mark] = {}
 
     @property
@@ -188,6 +191,7 @@ class Reader:
         help_ = ctx.text(m.get("help"), f"help of {what}")
         required = ctx.boolean(m.get("required"), f"required of {what}")
         show_if = self._read_show_if(m.get("show_if"), what, key)
+        fact = self._read_fact(m.get("fact"), what, type_name)
         if key is not None and key_node is not None:
             self.claim_key(key, key_node.mark)
         if qtype is None:
@@ -202,8 +206,26 @@ class Reader:
             help=help_,
             required=bool(required),
             show_if=show_if,
+            fact=fact,
             **{k: v for k, v in extra.items() if v is not None},
         )
+
+    def _read_fact(self, node: MNode | None, what: str, type_name: str | None) -> str | None:
+        """Read ``fact:``: a known fact, on a question type that can record it, once."""
+        fact = self.ctx.choice(node, f"fact of {what}", list(FACTS))
+        if fact is None or node is None:
+            return None
+        if type_name is not None and type_name not in FACTS[fact]:
+            self.ctx.add(
+                node.mark,
+                f"fact {fact!r} of {what} needs a question of type {' or '.join(FACTS[fact])}",
+            )
+            return None
+        if fact in self.facts:
+            self.ctx.add(node.mark, f"fact {fact!r} of {what} is already on {self.facts[fact]!r}")
+            return None
+        self.facts[fact] = self.current_question
+        return fact
 
     def _read_show_if(self, node: MNode | None, what: str, key: str | None) -> ShowIf | None:
         ctx = self.ctx

@@ -13,6 +13,7 @@ CHANNEL_LABELS = {
     "embed": "Nhúng trên trang cơ quan · Embedded form",
     "api": "Ki-ốt, ứng dụng · Kiosk/API",
     "paper": "Phiếu giấy · Paper",
+    "counter": both(N_("At the one-stop-shop counter")),
 }
 
 

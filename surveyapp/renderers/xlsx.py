@@ -20,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from surveyapp.definitions import Questionnaire
 from surveyapp.definitions.characters import printable
+from surveyapp.renderers import xlsx_facts
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
@@ -198,7 +199,7 @@ def _codebook(wb: Workbook, definition: Questionnaire) -> None:
         ["response_id", "id", "", "", None, "", ""],
         ["agency", "code", "", "", None, "", ""],
         ["submitted_at", "local time", "", "", None, "", ""],
-        ["channel", "text", "", "", None, "web, embed, api, paper", ""],
+        ["channel", "text", "", "", None, "web, embed, api, paper, counter", ""],
     ]
     for item in definition.items():
         base = [item.key, item.type, item.text.vi, item.text.en]
@@ -273,6 +274,7 @@ def agency_workbook(
     summary += [[f"{d.key}:satisfied_pct", d.satisfied_pct] for d in r.dimensions]
     _sheet(wb, "summary", ("field", "value"), summary)
     _dimension_sheets(wb, r.dimensions, r.items)
+    xlsx_facts.write(wb, _sheet, r.service_facts, r.counter)
     written, cut = _raw(wb, rows, columns, r.period.timezone)
     _codebook(wb, definition)
     if cut:
@@ -354,6 +356,7 @@ def city_workbook(doc: CityDocument) -> bytes:
         numbers=ONE_DECIMAL,  # % satisfied
     )
     _dimension_sheets(wb, r.dimensions, r.items)
+    xlsx_facts.write(wb, _sheet, r.service_facts)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

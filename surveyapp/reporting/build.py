@@ -11,14 +11,17 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from analysis.suppression import one_margin
 from surveyapp.definitions import Questionnaire
 from surveyapp.models import QuestionnaireVersion
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import aggregates, fact_sections
 from surveyapp.reporting.city import city_report
 from surveyapp.reporting.extract import (
     raw_responses,
     utc_bounds,
 )
+from surveyapp.reporting.facts import suppression_min_n
+from surveyapp.reporting.facts_model import NOT_ANSWERED
 from surveyapp.reporting.model import (
     AGENCY_SCHEMA,
     AgencyRef,
@@ -61,8 +64,13 @@ def agency_report(
     timezone: str,
     grain: str = "quarter",
     breakdowns: Sequence[str] = (),
+    officers: bool = False,
 ) -> AgencyReport:
-    """One agency's report for local days ``first``..``last`` (inclusive)."""
+    """One agency's report for local days ``first``..``last`` (inclusive).
+
+    ``officers``: include officer-level counter figures (only for the agency's own
+    staff and admins; never for inspectors, the API or public outputs).
+    """
     period_start(dt.date(2000, 1, 1), grain)  # validates the grain early
     agency = _agency(session, code)
     chosen = choose_version(session, slug, version, agency.id)
@@ -100,7 +108,15 @@ def agency_report(
             for q in breakdowns
         ),
         notes=(NOTE_ONE_VERSION,),
-    )
+        service_facts=fact_sections.service_facts(
+            session, chosen, definition, agency.id, first, last, timezone,
+            suppression_min_n(), min_n_of(definition),
+        ),
+        counter=fact_sections.counter_section(
+            session, chosen, definition, agency.id, first, last, timezone,
+            suppression_min_n(), min_n_of(definition), officers=officers,
+        ),
+    )  # fmt: skip
 
 
 def _breakdown(
@@ -117,12 +133,27 @@ def _breakdown(
     layout = aggregates.layout_of(version)
     start, end = utc_bounds(first, last, zoneinfo.ZoneInfo(timezone))
     groups: dict[str, list[object]] = defaultdict(list)
+    total = 0
     for raw in raw_responses(session, version.id, [agency_id], start, end):
+        total += 1
         answer = raw.answers.get(question)
         if answer is not None and answer[1] is not None:
             groups[answer[1]].append(raw.answers)
+    # The agency's total is published: respondents who did not answer are a cell too.
+    sizes = {o.key: len(groups.get(o.key, [])) for o in definition.item(question).options}
+    sizes[NOT_ANSWERED] = total - sum(sizes.values())
+    hidden = one_margin(sizes, suppression_min_n()).hidden
     out = []
     for option in definition.item(question).options:
+        if option.key in hidden:
+            empty = Summary(layout)
+            out.append(
+                BreakdownGroup(
+                    option.key, option.label.vi, option.label.en, None,
+                    index_report(definition, empty), (), (), suppressed=True,
+                )
+            )  # fmt: skip
+            continue
         summary = Summary.from_rows(layout, groups.get(option.key, []))  # type: ignore[arg-type]
         out.append(
             BreakdownGroup(

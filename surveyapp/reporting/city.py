@@ -22,7 +22,8 @@ from analysis import (
     wilson_interval,
 )
 from surveyapp.models import Agency, QuestionnaireVersion
-from surveyapp.reporting import aggregates
+from surveyapp.reporting import aggregates, fact_sections
+from surveyapp.reporting.facts import suppression_min_n
 from surveyapp.reporting.model import (
     CITY_SCHEMA,
     AgencyRow,
@@ -248,4 +249,15 @@ def city_report(
         drivers=driver_report(definition, city),
         weighted=_weighted(session, chosen, definition, None, first, last, timezone),
         notes=(NOTE_ONE_VERSION, NOTE_RESPONDENT_MEANS),
+        service_facts=fact_sections.service_facts(
+            session,
+            chosen,
+            definition,
+            None,
+            first,
+            last,
+            timezone,
+            suppression_min_n(),
+            min_n,
+        ),
     )

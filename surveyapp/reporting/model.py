@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from analysis import DriverResult, Interval
+from surveyapp.reporting.facts_model import CounterSection, FactBreakdown
 
 AGENCY_SCHEMA = "surveyapp/report/agency/1"
 CITY_SCHEMA = "surveyapp/report/city/1"
@@ -223,13 +224,16 @@ class Trend:
 
 @dataclass(frozen=True)
 class BreakdownGroup:
+    """One answer's group; a ``suppressed`` group shows nothing (``n_responses`` None)."""
+
     option: str
     label_vi: str
     label_en: str
-    n_responses: int
+    n_responses: int | None
     index: IndexReport
     dimensions: tuple[DimensionReport, ...]
     items: tuple[ItemReport, ...]
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,10 @@ class AgencyReport:
     weighted: Weighted | None
     breakdowns: tuple[Breakdown, ...]
     notes: tuple[str, ...]
+    #: % satisfied by service fact (``reporting.fact_sections``), small cells suppressed.
+    service_facts: tuple[FactBreakdown, ...] = ()
+    #: Ratings at the one-stop-shop counters; None without counter ratings.
+    counter: CounterSection | None = None
 
 
 @dataclass(frozen=True)
@@ -408,3 +416,5 @@ class CityReport:
     drivers: DriverResult | None
     weighted: Weighted | None
     notes: tuple[str, ...]
+    #: % satisfied by service fact, city-wide, small cells suppressed.
+    service_facts: tuple[FactBreakdown, ...] = ()
