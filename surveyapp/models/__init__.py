@@ -26,6 +26,12 @@ from surveyapp.models.core import (
     utcnow,
 )
 from surveyapp.models.counters import Counter, Kiosk
+from surveyapp.models.feedback import (
+    AgencyCaseSetting,
+    CaseContact,
+    FeedbackCase,
+    PublishedPeriod,
+)
 from surveyapp.models.public import DossierCode, DossierRequirement
 from surveyapp.models.theme import AgencyLogo
 
@@ -36,16 +42,20 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "Agency",
+    "AgencyCaseSetting",
     "AgencyLogo",
     "AgencyOrigin",
     "Answer",
     "AuditEvent",
     "Base",
+    "CaseContact",
     "Counter",
     "DossierCode",
     "DossierRequirement",
+    "FeedbackCase",
     "Kiosk",
     "LoginFailure",
+    "PublishedPeriod",
     "Questionnaire",
     "QuestionnaireVersion",
     "RecoveryCode",
