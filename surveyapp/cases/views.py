@@ -130,6 +130,9 @@ def answer(case_id: int) -> Response:
         if "csrf_token" in form.errors:
             abort(400)
         return _case_page(user, case, form, 422)
+    if not (form.answer.data or "").strip():
+        form.answer.errors = [_("Write the answer before saving it.")]
+        return _case_page(user, case, form, 422)
     try:
         with db_app.get_db().write() as session:
             own = session.get(FeedbackCase, case_id)
