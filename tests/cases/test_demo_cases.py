@@ -33,4 +33,4 @@ def test_the_demo_has_an_answered_case_and_a_published_ranking(
     app.config["PUBLIC_MIN_N"] = 10  # 600 responses over 44 agencies: about 14 each
     page = client.get("/results")
     assert page.status_code == 200
-    assert page.text.count("<tr><td class=\"num\">") >= 5
+    assert page.text.count('<tr><td class="num">') >= 5
