@@ -62,9 +62,6 @@ def nav_links(user: User) -> tuple[Link, ...]:
     if user.role in ("admin", "agency"):
         links.append(Link(url_for("admin.index"), gettext("Console")))
     links.append(Link(url_for("dashboard.index", **keep), gettext("Dashboard")))
-    links.append(Link(url_for("cases.case_list"), gettext("Feedback cases")))
-    if can_read_city(user):
-        links.append(Link(url_for("results_console.periods"), gettext("Published results")))
     if can_read_city(user):
         links.append(Link(url_for("dashboard.city_page", **keep), gettext("City-wide report")))
     elif user.agency is not None:
@@ -72,6 +69,10 @@ def nav_links(user: User) -> tuple[Link, ...]:
         links.append(
             Link(url_for("dashboard.agency_page", code=code, **keep), gettext("Our report"))
         )
+    # Feedback cases (surveyapp/cases) and publishing results (surveyapp/results).
+    links.append(Link(url_for("cases.case_list"), gettext("Feedback cases")))
+    if can_read_city(user):
+        links.append(Link(url_for("results_console.periods"), gettext("Published results")))
     return tuple(links)
 
 

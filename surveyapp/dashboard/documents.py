@@ -32,6 +32,7 @@ from surveyapp.reporting.extract import (
     answers_by_response,
     utc_bounds,
 )
+from surveyapp.reporting.feedback import feedback_rows
 from surveyapp.reporting.model import AgencyReport, CityReport
 from surveyapp.reporting.stats import dimension_reports
 from surveyapp.reporting.sufficient import Summary
@@ -170,8 +171,9 @@ def agency_document(
             comments = tuple(
                 Comment(when.astimezone(tz).date(), key, text or "") for when, key, text in rows
             )
+    feedback = feedback_rows(session, [agency] if agency else [], scope.first, scope.last, timezone)
     return AgencyDocument(
-        report, agency.kind if agency else "other", city, channels, comments, total
+        report, agency.kind if agency else "other", city, channels, comments, total, feedback
     )
 
 
@@ -201,7 +203,9 @@ def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument
             )
             for k in keys
         )
-    return CityDocument(report, kinds, keys, titles, matrix)
+    listed = list(session.scalars(select(Agency).order_by(Agency.code)))
+    feedback = feedback_rows(session, listed, scope.first, scope.last, timezone)
+    return CityDocument(report, kinds, keys, titles, matrix, feedback)
 
 
 # -- raw responses ---------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +34,7 @@ from surveyapp.renderers.texts import CHANNEL_LABELS
 from surveyapp.reporting import build
 from surveyapp.reporting.aggregates import StaleAggregatesError
 from surveyapp.reporting.bounds import LimitError
-from surveyapp.services import audit, report_choice
+from surveyapp.services import audit, feedback_cases, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
 
@@ -189,8 +191,13 @@ def index() -> str:
             query=params.query_of(scope),
             kinds=KIND_LABELS,
             questionnaires=_options(),
+            overdue=feedback_cases.overdue_counts(session, [a.id for a in agencies], _today()),
         )
     )
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(_timezone())).date()
 
 
 @bp.get("/dashboard/agency/<code>")

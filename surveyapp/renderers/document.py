@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from surveyapp.reporting.feedback import FeedbackRow
 from surveyapp.reporting.model import AgencyReport, AgencyRow, CityReport
 from surveyapp.reporting.ranking import CityRanking, RankedAgency
 
@@ -39,6 +40,8 @@ class AgencyDocument:
     channels: tuple[tuple[str, int], ...]
     comments: tuple[Comment, ...] | None
     comments_total: int
+    #: Feedback cases of the agency in the period (reporting/feedback.py).
+    feedback: tuple[FeedbackRow, ...] = ()
 
     @property
     def city_row(self) -> AgencyRow | RankedAgency | None:
@@ -73,6 +76,8 @@ class CityDocument:
     dimension_keys: tuple[str, ...]
     dimension_titles: tuple[str, ...]
     matrix: dict[str, tuple[DimensionCell, ...]]
+    #: Feedback cases of every agency in the period (reporting/feedback.py).
+    feedback: tuple[FeedbackRow, ...] = ()
 
     def rows_of_kind(self, kind: str) -> list[AgencyRow]:
         """Return the agencies of ``kind``, ranked first (by rank within the kind), then

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveyapp.renderers import charts
+from surveyapp.renderers import charts, feedback_section
 from surveyapp.renderers.document import AgencyDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, signed, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
@@ -27,6 +27,7 @@ def render(doc: AgencyDocument) -> bytes:
     _trend(pdf, r)
     _drivers(pdf, r)
     _profile(pdf, r)
+    feedback_section.pdf_section(pdf, doc.feedback)
     _comments(pdf, doc)
     pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone))
     return pdf.output_bytes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from surveyapp.renderers import charts
+from surveyapp.renderers import charts, feedback_section
 from surveyapp.renderers.document import KIND_LABELS, CityDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
@@ -50,6 +50,7 @@ def render(doc: CityDocument) -> bytes:
         _ranking(pdf, doc, kind)
     _tests(pdf, doc)
     _heatmap(pdf, doc)
+    feedback_section.pdf_section(pdf, doc.feedback)
     if r.trend.periods:
         pdf.h2("Xu hướng toàn thành phố · City trend")
         pdf.figure(charts.trend_chart(r.trend).figure)
