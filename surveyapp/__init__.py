@@ -28,7 +28,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import admin, auth, db_app, jsonbody, public, routing, security, unavailable
+    from surveyapp import (
+        admin,
+        auth,
+        cases,
+        db_app,
+        jsonbody,
+        public,
+        results,
+        routing,
+        security,
+        unavailable,
+    )
     from surveyapp.auth import staff_home
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
@@ -44,4 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard
     admin.init_app(app)  # the admin console
+    cases.init_app(app)  # feedback cases of agencies (surveyapp/cases)
+    results.init_app(app)  # public results, open data, scorecards, publishing periods
     return app

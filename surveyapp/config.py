@@ -265,6 +265,10 @@ def load_settings(
         ),
         "RATELIMIT_SUBMIT": env.get("SURVEYAPP_RATELIMIT_SUBMIT") or "20 per minute;300 per hour",
         "RATELIMIT_VIEW": env.get("SURVEYAPP_RATELIMIT_VIEW") or "120 per minute",
+        # Looking a feedback case up by receipt code (/r/<receipt>), per client.
+        "RATELIMIT_LOOKUP": env.get("SURVEYAPP_RATELIMIT_LOOKUP") or "20 per minute;200 per hour",
+        # Public results: an agency with fewer responses than this is not shown.
+        "PUBLIC_MIN_N": _int_setting(env, "SURVEYAPP_PUBLIC_MIN_N", 30, 1),
         # Requests per API token over the report routes, whatever the client's address.
         "RATELIMIT_API_TOKEN": env.get("SURVEYAPP_RATELIMIT_API_TOKEN") or "60 per minute",
         # Reports: a breakdown cell on fewer respondents is not shown (nor recoverable).

@@ -69,6 +69,10 @@ def nav_links(user: User) -> tuple[Link, ...]:
         links.append(
             Link(url_for("dashboard.agency_page", code=code, **keep), gettext("Our report"))
         )
+    # Feedback cases (surveyapp/cases) and publishing results (surveyapp/results).
+    links.append(Link(url_for("cases.case_list"), gettext("Feedback cases")))
+    if can_read_city(user):
+        links.append(Link(url_for("results_console.periods"), gettext("Published results")))
     return tuple(links)
 
 

@@ -11,7 +11,7 @@ from surveyapp import db_app, schema
 from surveyapp.definitions import DefinitionError
 from surveyapp.models import Agency
 from surveyapp.services import demo as service
-from surveyapp.services import questionnaires
+from surveyapp.services import demo_cases, questionnaires
 
 #: Responses generated per shipped questionnaire (the first is the city's main survey).
 DEFAULT_COUNTS = {"sipas": 12000, "a11-cx": 2000}
@@ -72,3 +72,5 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
                 timezone=current_app.config["TIMEZONE"],
             )
         click.echo(f"{result.slug} v{result.version}: {stored} responses generated (seed {seed})")
+    with database.write() as session:  # petitions and complaints, a published period
+        click.echo(demo_cases.add_demo_cases(session, current_app.config["TIMEZONE"]))

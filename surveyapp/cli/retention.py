@@ -31,10 +31,14 @@ def apply(dry_run: bool) -> None:
     verb = "would erase" if dry_run else "erased"
     for outcome in outcomes:
         if outcome.days is None or outcome.cutoff is None:
-            click.echo(f"{outcome.slug}: no retention period; everything is kept")
+            click.echo(
+                f"{outcome.slug}: no retention period; everything is kept but the "
+                f"contacts of closed feedback cases ({verb} {outcome.case_contacts})"
+            )
             continue
         click.echo(
             f"{outcome.slug}: {verb} {outcome.texts} free-text answer(s) and "
             f"{outcome.dossier_codes} dossier code(s) of responses submitted before "
-            f"{outcome.cutoff:%Y-%m-%d %H:%M} UTC ({outcome.days} days)"
+            f"{outcome.cutoff:%Y-%m-%d %H:%M} UTC ({outcome.days} days), and the contacts "
+            f"of {outcome.case_contacts} feedback case(s) closed before then"
         )

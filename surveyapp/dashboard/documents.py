@@ -37,6 +37,7 @@ from surveyapp.reporting.extract import (
 )
 from surveyapp.reporting.facts import suppression_min_n
 from surveyapp.reporting.facts_model import RealTimeFigure
+from surveyapp.reporting.feedback import feedback_rows
 from surveyapp.reporting.model import AgencyReport, CityReport
 from surveyapp.reporting.stats import dimension_reports
 from surveyapp.reporting.sufficient import Summary
@@ -204,8 +205,16 @@ def agency_document(
             with_examples=scope.comments,
             lexicon=lexicon,
         )
+    feedback = feedback_rows(session, [agency] if agency else [], scope.first, scope.last, timezone)
     return AgencyDocument(
-        report, agency.kind if agency else "other", city, channels, comments, total, topics
+        report,
+        agency.kind if agency else "other",
+        city,
+        channels,
+        comments,
+        total,
+        topics,
+        feedback,
     )
 
 
@@ -249,8 +258,16 @@ def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument
             )
             for k in keys
         )
+    listed = list(session.scalars(select(Agency).order_by(Agency.code)))
+    feedback = feedback_rows(session, listed, scope.first, scope.last, timezone)
     return CityDocument(
-        report, kinds, keys, titles, matrix, _city_topics(session, version, scope, timezone)
+        report,
+        kinds,
+        keys,
+        titles,
+        matrix,
+        topics=_city_topics(session, version, scope, timezone),
+        feedback=feedback,
     )
 
 

@@ -38,7 +38,7 @@ from surveyapp.reporting import build, comment_topics
 from surveyapp.reporting.aggregates import StaleAggregatesError
 from surveyapp.reporting.bounds import LimitError
 from surveyapp.reporting.facts_model import RealTimeFigure
-from surveyapp.services import audit, report_choice
+from surveyapp.services import audit, feedback_cases, report_choice
 
 bp = staff_pages(Blueprint("dashboard", __name__))
 
@@ -219,12 +219,17 @@ def index() -> str:
             questionnaires=_options(),
             realtime=realtime,
             realtime_head=_("This month so far (%(month)s)", month=_this_month()),
+            overdue=feedback_cases.overdue_counts(session, [a.id for a in agencies], _today()),
         )
     )
 
 
 def _this_month() -> str:
     return dt.datetime.now(zoneinfo.ZoneInfo(_timezone())).strftime("%Y-%m")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(_timezone())).date()
 
 
 @bp.get("/dashboard/agency/<code>")

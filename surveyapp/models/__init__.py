@@ -27,6 +27,12 @@ from surveyapp.models.core import (
     utcnow,
 )
 from surveyapp.models.counters import Counter, Kiosk
+from surveyapp.models.feedback import (
+    AgencyCaseSetting,
+    CaseContact,
+    FeedbackCase,
+    PublishedPeriod,
+)
 from surveyapp.models.public import DossierCode, DossierRequirement
 from surveyapp.models.theme import AgencyLogo
 
@@ -37,17 +43,21 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "Agency",
+    "AgencyCaseSetting",
     "AgencyLogo",
     "AgencyOrigin",
     "Answer",
     "AuditEvent",
     "Base",
+    "CaseContact",
     "CommentTopic",
     "Counter",
     "DossierCode",
     "DossierRequirement",
+    "FeedbackCase",
     "Kiosk",
     "LoginFailure",
+    "PublishedPeriod",
     "Questionnaire",
     "QuestionnaireVersion",
     "RecoveryCode",

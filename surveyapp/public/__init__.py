@@ -13,12 +13,13 @@ def init_app(app: Flask) -> None:
     """Read the public settings and register the public and API blueprints."""
     from surveyapp import i18n, limits
     from surveyapp.api import views as api_views
-    from surveyapp.public import theme, views
+    from surveyapp.public import cases, theme, views
 
     i18n.init_app(app)
     limits.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(cases.bp)  # petitions and complaints, /r/<receipt>
     theme.init_app(app)  # agencies' colours and logos on their forms
     for code in PUBLIC_ERRORS:
         app.register_error_handler(code, _public_error)
@@ -35,6 +36,6 @@ def _public_error(exc: HTTPException) -> Response | HTTPException:
 
     if request.path.startswith("/api/"):
         return api_views.api_error(exc)
-    if request.path.startswith("/q/") or request.path == "/embed.js":
+    if request.path.startswith(("/q/", "/r/", "/results")) or request.path == "/embed.js":
         return views.public_error(exc)
     return exc

@@ -44,6 +44,7 @@ from surveyapp.forms.builder import (
 from surveyapp.i18n import LANGUAGE_NAMES, current_language, set_language
 from surveyapp.limits import client_and_questionnaire, limiter, submit_limit, view_limit
 from surveyapp.public import blank_form, theme
+from surveyapp.public.cases import case_offer
 from surveyapp.public.common import origin_headers, policy
 from surveyapp.services import submissions
 from surveyapp.services.submissions import (
@@ -350,6 +351,7 @@ def thanks(slug: str, receipt: str) -> Response:
         receipt=found.receipt,
         title=found.version.title_en if lang == "en" else found.version.title_vi,
         agency_name=found.agency.name_en if lang == "en" else found.agency.name_vi,
+        case_offer=case_offer(slug, found.receipt),  # a petition or complaint (public/cases.py)
     )
 
 

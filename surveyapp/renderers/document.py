@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from analysis.comments import TopicSummary
+from surveyapp.reporting.feedback import FeedbackRow
 from surveyapp.reporting.model import AgencyReport, AgencyRow, CityReport
 from surveyapp.reporting.ranking import CityRanking, RankedAgency
 
@@ -42,6 +43,8 @@ class AgencyDocument:
     comments_total: int
     #: How many comments mention each topic of the lexicon (examples scrubbed).
     topics: TopicSummary | None = None
+    #: Feedback cases of the agency in the period (reporting/feedback.py).
+    feedback: tuple[FeedbackRow, ...] = ()
 
     @property
     def city_row(self) -> AgencyRow | RankedAgency | None:
@@ -78,6 +81,8 @@ class CityDocument:
     matrix: dict[str, tuple[DimensionCell, ...]]
     #: Each agency's comment topics (counts only), None without free-text questions.
     topics: dict[str, TopicSummary] | None = None
+    #: Feedback cases of every agency in the period (reporting/feedback.py).
+    feedback: tuple[FeedbackRow, ...] = ()
 
     def rows_of_kind(self, kind: str) -> list[AgencyRow]:
         """Return the agencies of ``kind``, ranked first (by rank within the kind), then

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveyapp.renderers import charts, pdf_facts, pdf_topics
+from surveyapp.renderers import charts, feedback_section, pdf_facts, pdf_topics
 from surveyapp.renderers.document import AgencyDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, signed, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
@@ -29,6 +29,7 @@ def render(doc: AgencyDocument) -> bytes:
     _profile(pdf, r)
     pdf_facts.service_facts(pdf, r.service_facts)
     pdf_facts.counter(pdf, r.counter)
+    feedback_section.pdf_section(pdf, doc.feedback)
     _comments(pdf, doc)
     pdf_topics.agency_section(pdf, doc)
     pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone))

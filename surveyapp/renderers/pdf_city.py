@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from surveyapp.renderers import charts, pdf_facts, pdf_topics
+from surveyapp.renderers import charts, feedback_section, pdf_facts, pdf_topics
 from surveyapp.renderers.document import KIND_LABELS, CityDocument
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
@@ -51,6 +51,7 @@ def render(doc: CityDocument) -> bytes:
     _tests(pdf, doc)
     _heatmap(pdf, doc)
     pdf_facts.service_facts(pdf, r.service_facts)
+    feedback_section.pdf_section(pdf, doc.feedback)
     if r.trend.periods:
         pdf.h2("Xu hướng toàn thành phố · City trend")
         pdf.figure(charts.trend_chart(r.trend).figure)

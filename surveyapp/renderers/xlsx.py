@@ -20,10 +20,11 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from surveyapp.definitions import Questionnaire
 from surveyapp.definitions.characters import printable
-from surveyapp.renderers import xlsx_facts
+from surveyapp.renderers import feedback_section, xlsx_facts
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
+from surveyapp.reporting.feedback import FeedbackRow
 from surveyapp.reporting.model import DimensionReport, ItemReport
 
 #: Excel's row limit, less the heading row.
@@ -241,6 +242,12 @@ def _raw(
     return written, False
 
 
+def _feedback_sheet(wb: Workbook, rows: Sequence[FeedbackRow]) -> None:
+    """The feedback cases sheet (renderers/feedback_section.py)."""
+    head = feedback_section.SHEET_HEAD
+    _sheet(wb, "feedback_cases", head, feedback_section.sheet_rows(rows), numbers=ONE_DECIMAL)
+
+
 def agency_workbook(
     doc: AgencyDocument, definition: Questionnaire, rows: Iterable[RawLike], columns: Sequence[str]
 ) -> bytes:
@@ -275,6 +282,7 @@ def agency_workbook(
     _sheet(wb, "summary", ("field", "value"), summary)
     _dimension_sheets(wb, r.dimensions, r.items)
     xlsx_facts.write(wb, _sheet, r.service_facts, r.counter)
+    _feedback_sheet(wb, doc.feedback)
     written, cut = _raw(wb, rows, columns, r.period.timezone)
     _codebook(wb, definition)
     if cut:
@@ -357,6 +365,7 @@ def city_workbook(doc: CityDocument) -> bytes:
     )
     _dimension_sheets(wb, r.dimensions, r.items)
     xlsx_facts.write(wb, _sheet, r.service_facts)
+    _feedback_sheet(wb, doc.feedback)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

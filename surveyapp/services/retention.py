@@ -8,7 +8,10 @@ every number of a report stay as they were, and nothing shows as a comment any m
 The dossier code a response used is replaced by ``~ERASED-<id>`` (a form no code that
 is loaded can take), so the response still counts as checked against a dossier but
 can no longer be linked to one. Numeric and choice answers and the aggregates are not
-touched. Each questionnaire's run is one ``retention.apply`` event of the audit log.
+touched. The contact details of a feedback case are erased once the case has been
+closed for the period (at the first run after closing without a period): see
+``surveyapp.services.feedback_cases``. Each questionnaire's run is one
+``retention.apply`` event of the audit log.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy import ColumnElement, String, cast, func, literal, select, updat
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Answer, DossierCode, Questionnaire, Response, utcnow
-from surveyapp.services import audit
+from surveyapp.services import audit, feedback_cases
 from surveyapp.services.questionnaires import definition_of
 
 FREE_TEXT_TYPES = ("short_text", "long_text")
@@ -38,6 +41,9 @@ class Outcome:
     cutoff: dt.datetime | None
     texts: int = 0
     dossier_codes: int = 0
+    #: Contact details of feedback cases closed longer ago than the period (or at all,
+    #: without a period) that were (or would be) erased.
+    case_contacts: int = 0
 
 
 def _erase(
@@ -71,6 +77,15 @@ def _erase(
     return texts, int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _erase_case_contacts(
+    session: Session, questionnaire_id: int, days: int | None, dry_run: bool, now: dt.datetime
+) -> int:
+    """Erase the contacts of closed feedback cases past the period (see feedback_cases)."""
+    return feedback_cases.erase_contacts(
+        session, questionnaire_id, days or 0, dry_run=dry_run, now=now
+    )
+
+
 def apply(
     session: Session, *, dry_run: bool = False, now: dt.datetime | None = None
 ) -> list[Outcome]:
@@ -82,8 +97,9 @@ def apply(
         if not versions:
             continue
         days = definition_of(versions[-1]).retention_days
+        contacts = _erase_case_contacts(session, questionnaire.id, days, dry_run, moment)
         if days is None:
-            outcomes.append(Outcome(questionnaire.slug, None, None))
+            outcomes.append(Outcome(questionnaire.slug, None, None, case_contacts=contacts))
             continue
         cutoff = moment - dt.timedelta(days=days)
         texts = codes = 0
@@ -98,7 +114,7 @@ def apply(
             )
             texts += erased[0]
             codes += erased[1]
-        outcome = Outcome(questionnaire.slug, days, cutoff, texts, codes)
+        outcome = Outcome(questionnaire.slug, days, cutoff, texts, codes, contacts)
         outcomes.append(outcome)
         if not dry_run:
             audit.record(
@@ -111,6 +127,7 @@ def apply(
                     "submitted_before": cutoff.isoformat(),
                     "texts_erased": texts,
                     "dossier_codes_erased": codes,
+                    "case_contacts_erased": contacts,
                 },
                 at=moment,
             )

@@ -40,9 +40,9 @@ HOMES = {
 }
 #: The bar's links by role; "Reports" is the city-wide report, or an agency's own.
 BARS = {
-    "admin": ["/staff", "/admin/", "/dashboard", "/dashboard/city"],
-    "inspector": ["/staff", "/dashboard", "/dashboard/city"],
-    "own": ["/staff", "/admin/", "/dashboard", f"/dashboard/agency/{OWN}"],
+    "admin": ["/staff", "/admin/", "/dashboard", "/dashboard/city", "/cases", "/publishing"],
+    "inspector": ["/staff", "/dashboard", "/dashboard/city", "/cases", "/publishing"],
+    "own": ["/staff", "/admin/", "/dashboard", f"/dashboard/agency/{OWN}", "/cases"],
 }
 PAGES = {
     "admin": [
@@ -128,7 +128,8 @@ def test_the_bar_keeps_the_questionnaire_and_period_between_report_pages(
     bar = NAV.search(client.get(f"/dashboard/city?{query}").get_data(as_text=True))
     assert bar
     links = [link.replace("&amp;", "&") for link in HREF.findall(bar.group(1))]
-    assert links == ["/staff", f"/dashboard?{query}", f"/dashboard/city?{query}"]
+    assert links[:3] == ["/staff", f"/dashboard?{query}", f"/dashboard/city?{query}"]
+    assert links[3:] == ["/cases", "/publishing"]  # not report pages: nothing kept
 
 
 def test_sign_out_from_the_bar(app: Flask, loaded: Staff) -> None:
