@@ -75,7 +75,8 @@ class Progress:
     """Responses so far against a quota, and the count projected at the period's end.
 
     ``projected`` extrapolates the pace so far (responses per elapsed day) to the whole
-    period; ``behind`` is true when that projection falls short of the quota.
+    period; ``behind`` is true when that projection falls short of the quota (never
+    before the period has begun: there is no pace yet).
     """
 
     quota: int
@@ -96,5 +97,5 @@ def progress(quota_n: int, responses: int, elapsed_days: float, total_days: floa
     share = responses / quota_n if quota_n else None
     met = responses >= quota_n
     projected = responses * total_days / elapsed if elapsed > 0 else None
-    behind = not met and (projected is None or projected < quota_n)
+    behind = not met and projected is not None and projected < quota_n
     return Progress(quota_n, responses, share, projected, behind, met)

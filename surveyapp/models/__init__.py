@@ -27,6 +27,7 @@ from surveyapp.models.core import (
 )
 from surveyapp.models.counters import Counter, Kiosk
 from surveyapp.models.public import DossierCode, DossierRequirement
+from surveyapp.models.registers import Register
 from surveyapp.models.theme import AgencyLogo
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "RecoveryCode",
+    "Register",
     "ReportAggregate",
     "Response",
     "RolePolicy",

@@ -49,4 +49,5 @@ def test_progress_projects_the_pace() -> None:
     behind = progress(286, 50, 182.5, 365)
     assert behind.projected == pytest.approx(100.0) and behind.behind
     assert progress(286, 300, 10, 365).met
-    assert progress(286, 0, 0, 365).behind  # nothing yet, no pace: flagged
+    assert not progress(286, 0, 0, 365).behind  # not begun: no pace to project
+    assert progress(286, 0, 10, 365).behind  # begun, nothing yet: projected 0
