@@ -19,6 +19,7 @@ from surveyapp.reporting.extract import (
     raw_responses,
     utc_bounds,
 )
+from surveyapp.reporting.method import agency_method
 from surveyapp.reporting.model import (
     AGENCY_SCHEMA,
     AgencyRef,
@@ -79,6 +80,7 @@ def agency_report(
     pieces = aggregates.summaries(session, chosen, [agency.id], first, last, timezone)
     by_month = {month: s for (_, month), s in pieces.items()}
     summary = Summary.total(layout, by_month.values())
+    headline = index_report(definition, summary)
     return AgencyReport(
         schema=AGENCY_SCHEMA,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -87,7 +89,7 @@ def agency_report(
         period=period,
         min_n=min_n_of(definition),
         n_responses=summary.n,
-        index=index_report(definition, summary),
+        index=headline,
         indices=indices(definition, summary),
         dimensions=dimension_reports(definition, summary),
         items=item_reports(definition, summary),
@@ -100,6 +102,9 @@ def agency_report(
             for q in breakdowns
         ),
         notes=(NOTE_ONE_VERSION,),
+        method=agency_method(
+            session, chosen, definition, layout.dimensions, headline, agency.id, period
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from analysis import (
 )
 from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting import aggregates
+from surveyapp.reporting.method import city_method
 from surveyapp.reporting.model import (
     CITY_SCHEMA,
     AgencyRow,
@@ -215,6 +216,10 @@ def city_report(
     by_dimension = {key: rank_table(codes, sums, key) for key, _ in layout.dimensions}
     chi = chi_square_satisfied(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
     month_sums = {m: Summary.total(layout, parts) for m, parts in by_month.items()}
+    headline = index_report(definition, city)
+    method, register_weighted = city_method(
+        session, chosen, definition, layout.dimensions, headline, period
+    )
     return CityReport(
         schema=CITY_SCHEMA,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -222,7 +227,7 @@ def city_report(
         period=period,
         min_n=min_n,
         n_responses=city.n,
-        index=index_report(definition, city),
+        index=headline,
         indices=indices(definition, city),
         dimensions=dimension_reports(definition, city),
         items=item_reports(definition, city),
@@ -248,4 +253,6 @@ def city_report(
         drivers=driver_report(definition, city),
         weighted=_weighted(session, chosen, definition, None, first, last, timezone),
         notes=(NOTE_ONE_VERSION, NOTE_RESPONDENT_MEANS),
+        method=method,
+        register_weighted=register_weighted,
     )

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from analysis import DriverResult, Interval
+from surveyapp.reporting.method_model import MethodReport, RegisterWeighted
 
 AGENCY_SCHEMA = "surveyapp/report/agency/1"
 CITY_SCHEMA = "surveyapp/report/city/1"
@@ -297,6 +298,7 @@ class AgencyReport:
     weighted: Weighted | None
     breakdowns: tuple[Breakdown, ...]
     notes: tuple[str, ...]
+    method: MethodReport | None = None
 
 
 @dataclass(frozen=True)
@@ -408,3 +410,5 @@ class CityReport:
     drivers: DriverResult | None
     weighted: Weighted | None
     notes: tuple[str, ...]
+    method: MethodReport | None = None
+    register_weighted: RegisterWeighted | None = None
