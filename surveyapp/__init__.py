@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from surveyapp import admin, auth, db_app, jsonbody, public, routing, security, unavailable
     from surveyapp.auth import staff_home
+    from surveyapp.dashboard import quotas
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
 
@@ -43,5 +44,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # staff sign-in, sessions and access control
     staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard
+    quotas.init_app(app)  # sampling plans: quotas and progress against the registers
     admin.init_app(app)  # the admin console
     return app

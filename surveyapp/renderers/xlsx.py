@@ -23,6 +23,7 @@ from surveyapp.definitions.characters import printable
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
+from surveyapp.renderers.method_section import method_fields
 from surveyapp.reporting.model import DimensionReport, ItemReport
 
 #: Excel's row limit, less the heading row.
@@ -273,6 +274,7 @@ def agency_workbook(
     summary += [[f"{d.key}:satisfied_pct", d.satisfied_pct] for d in r.dimensions]
     _sheet(wb, "summary", ("field", "value"), summary)
     _dimension_sheets(wb, r.dimensions, r.items)
+    _sheet(wb, "method", ("field", "value"), method_fields(r.method))
     written, cut = _raw(wb, rows, columns, r.period.timezone)
     _codebook(wb, definition)
     if cut:
@@ -354,6 +356,7 @@ def city_workbook(doc: CityDocument) -> bytes:
         numbers=ONE_DECIMAL,  # % satisfied
     )
     _dimension_sheets(wb, r.dimensions, r.items)
+    _sheet(wb, "method", ("field", "value"), method_fields(r.method, r.register_weighted))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
