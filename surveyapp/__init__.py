@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         unavailable,
     )
     from surveyapp.auth import staff_home
+    from surveyapp.dashboard import quotas
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
 
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # staff sign-in, sessions and access control
     staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard
+    quotas.init_app(app)  # sampling plans: quotas and progress against the registers
     admin.init_app(app)  # the admin console
     cases.init_app(app)  # feedback cases of agencies (surveyapp/cases)
     results.init_app(app)  # public results, open data, scorecards, publishing periods

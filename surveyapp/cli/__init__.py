@@ -15,6 +15,7 @@ from surveyapp.cli import (
     dossiers,
     embed,
     questionnaires,
+    registers,
     report,
     responses,
     retention,
@@ -68,6 +69,7 @@ cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
 cli.add_command(report.group)
 cli.add_command(retention.group)
+cli.add_command(registers.group)
 
 
 def main() -> None:

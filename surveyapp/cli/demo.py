@@ -44,6 +44,7 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
         with database.write() as session:
             loaded = questionnaires.load_files(session, files)
             agencies_result = service.load_agencies(session)
+            service.load_registers(session)
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

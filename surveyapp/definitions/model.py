@@ -223,6 +223,8 @@ class Scoring:
     overall: str | None = None
     nps: str | None = None
     min_n: int = 30
+    #: the method profile (``analysis.method.PROFILES``) named in ``scoring.method``
+    method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -234,6 +236,8 @@ class Scoring:
             out["overall"] = self.overall
         if self.nps is not None:
             out["nps"] = self.nps
+        if self.method is not None:
+            out["method"] = self.method
         return out
 
 

@@ -6,6 +6,7 @@ claims the ``reading.Reader`` recorded, so every reference problem points at its
 
 from __future__ import annotations
 
+from analysis.method import PROFILES
 from surveyapp.definitions.fields import suggest
 from surveyapp.definitions.model import Questionnaire, Scoring, Weighting, WeightTarget
 from surveyapp.definitions.reading import Reader
@@ -86,7 +87,9 @@ class References:
         m = ctx.mapping(node, "scoring")
         if m is None:
             return None
-        ctx.fields(m, "scoring", ("satisfied_values",), ("index", "overall", "nps", "min_n"))
+        ctx.fields(
+            m, "scoring", ("satisfied_values",), ("index", "overall", "nps", "min_n", "method")
+        )
         dimensions = [d.key for d in partial.dimensions()]
         if not dimensions:
             ctx.add(m.mark, "scoring needs at least one section of kind 'dimension'")
@@ -116,6 +119,16 @@ class References:
         overall = self._scoring_item(m.get("overall"), "scoring.overall", "likert", partial)
         nps = self._scoring_item(m.get("nps"), "scoring.nps", "rating", partial)
         min_n = ctx.integer(m.get("min_n"), "scoring.min_n", 1, 100000)
+        profile = ctx.choice(m.get("method"), "method profile", tuple(PROFILES))
+        method_node = m.get("method")
+        if profile is not None and satisfied is not None and method_node is not None:
+            wanted = PROFILES[profile].satisfied
+            if sorted(satisfied) != sorted(wanted):
+                ctx.add(
+                    method_node.mark,
+                    f"scoring.satisfied_values {sorted(satisfied)} differ from the satisfied "
+                    f"set {list(wanted)} of method profile {profile!r}",
+                )
         if satisfied is None:
             return None
         return Scoring(
@@ -125,6 +138,7 @@ class References:
             overall=overall,
             nps=nps,
             min_n=30 if min_n is None else min_n,
+            method=profile,
         )
 
     def _read_satisfied(self, node: MNode | None, partial: Questionnaire) -> tuple[int, ...] | None:

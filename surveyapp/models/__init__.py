@@ -34,6 +34,7 @@ from surveyapp.models.feedback import (
     PublishedPeriod,
 )
 from surveyapp.models.public import DossierCode, DossierRequirement
+from surveyapp.models.registers import Register
 from surveyapp.models.theme import AgencyLogo
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "RecoveryCode",
+    "Register",
     "ReportAggregate",
     "Response",
     "RolePolicy",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from surveyapp.renderers import charts, feedback_section, pdf_facts, pdf_topics
 from surveyapp.renderers.document import AgencyDocument
+from surveyapp.renderers.method_section import pdf_method
 from surveyapp.renderers.numbers import DASH, count, interval, num, signed, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
 from surveyapp.renderers.texts import CHANNEL_LABELS, methodology, period_text
@@ -32,6 +33,7 @@ def render(doc: AgencyDocument) -> bytes:
     feedback_section.pdf_section(pdf, doc.feedback)
     _comments(pdf, doc)
     pdf_topics.agency_section(pdf, doc)
+    pdf_method(pdf, r.method)
     pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone))
     return pdf.output_bytes()
 

@@ -6,6 +6,7 @@ from flask_babel import gettext
 
 from surveyapp.renderers import charts, feedback_section, pdf_facts, pdf_topics
 from surveyapp.renderers.document import KIND_LABELS, CityDocument
+from surveyapp.renderers.method_section import pdf_method, pdf_register_weighted
 from surveyapp.renderers.numbers import DASH, count, interval, num, p_value, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
 from surveyapp.renderers.texts import methodology, period_text
@@ -56,6 +57,8 @@ def render(doc: CityDocument) -> bytes:
         pdf.h2("Xu hướng toàn thành phố · City trend")
         pdf.figure(charts.trend_chart(r.trend).figure)
     pdf_topics.city_section(pdf, doc)
+    pdf_method(pdf, r.method)
+    pdf_register_weighted(pdf, r.register_weighted)
     pdf.methodology(methodology(r.min_n, r.weighted is not None, r.period.timezone, city=True))
     pdf.para(
         "Thứ hạng được tính trên tất cả cơ quan cùng lúc rồi trình bày riêng theo loại. "

@@ -24,6 +24,7 @@ from surveyapp.renderers import feedback_section, xlsx_facts
 from surveyapp.renderers.cells import cell_value
 from surveyapp.renderers.csv import FIXED, RawLike, row_values
 from surveyapp.renderers.document import AgencyDocument, CityDocument
+from surveyapp.renderers.method_section import method_fields
 from surveyapp.reporting.feedback import FeedbackRow
 from surveyapp.reporting.model import DimensionReport, ItemReport
 
@@ -283,6 +284,7 @@ def agency_workbook(
     _dimension_sheets(wb, r.dimensions, r.items)
     xlsx_facts.write(wb, _sheet, r.service_facts, r.counter)
     _feedback_sheet(wb, doc.feedback)
+    _sheet(wb, "method", ("field", "value"), method_fields(r.method))
     written, cut = _raw(wb, rows, columns, r.period.timezone)
     _codebook(wb, definition)
     if cut:
@@ -366,6 +368,7 @@ def city_workbook(doc: CityDocument) -> bytes:
     _dimension_sheets(wb, r.dimensions, r.items)
     xlsx_facts.write(wb, _sheet, r.service_facts)
     _feedback_sheet(wb, doc.feedback)
+    _sheet(wb, "method", ("field", "value"), method_fields(r.method, r.register_weighted))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -22,6 +22,7 @@ from surveyapp.reporting.extract import (
 )
 from surveyapp.reporting.facts import suppression_min_n
 from surveyapp.reporting.facts_model import NOT_ANSWERED
+from surveyapp.reporting.method import agency_method
 from surveyapp.reporting.model import (
     AGENCY_SCHEMA,
     AgencyRef,
@@ -87,6 +88,7 @@ def agency_report(
     pieces = aggregates.summaries(session, chosen, [agency.id], first, last, timezone)
     by_month = {month: s for (_, month), s in pieces.items()}
     summary = Summary.total(layout, by_month.values())
+    headline = index_report(definition, summary)
     return AgencyReport(
         schema=AGENCY_SCHEMA,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -95,7 +97,7 @@ def agency_report(
         period=period,
         min_n=min_n_of(definition),
         n_responses=summary.n,
-        index=index_report(definition, summary),
+        index=headline,
         indices=indices(definition, summary),
         dimensions=dimension_reports(definition, summary),
         items=item_reports(definition, summary),
@@ -115,6 +117,9 @@ def agency_report(
         counter=fact_sections.counter_section(
             session, chosen, definition, agency.id, first, last, timezone,
             suppression_min_n(), min_n_of(definition), officers=officers,
+        ),
+        method=agency_method(
+            session, chosen, definition, layout.dimensions, headline, agency.id, period
         ),
     )  # fmt: skip
 

@@ -24,6 +24,7 @@ from analysis import (
 from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting import aggregates, fact_sections
 from surveyapp.reporting.facts import suppression_min_n
+from surveyapp.reporting.method import city_method
 from surveyapp.reporting.model import (
     CITY_SCHEMA,
     AgencyRow,
@@ -216,6 +217,10 @@ def city_report(
     by_dimension = {key: rank_table(codes, sums, key) for key, _ in layout.dimensions}
     chi = chi_square_satisfied(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
     month_sums = {m: Summary.total(layout, parts) for m, parts in by_month.items()}
+    headline = index_report(definition, city)
+    method, register_weighted = city_method(
+        session, chosen, definition, layout.dimensions, headline, period
+    )
     return CityReport(
         schema=CITY_SCHEMA,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -223,7 +228,7 @@ def city_report(
         period=period,
         min_n=min_n,
         n_responses=city.n,
-        index=index_report(definition, city),
+        index=headline,
         indices=indices(definition, city),
         dimensions=dimension_reports(definition, city),
         items=item_reports(definition, city),
@@ -260,4 +265,6 @@ def city_report(
             suppression_min_n(),
             min_n,
         ),
+        method=method,
+        register_weighted=register_weighted,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from analysis import DriverResult, Interval
 from surveyapp.reporting.facts_model import CounterSection, FactBreakdown
+from surveyapp.reporting.method_model import MethodReport, RegisterWeighted
 
 AGENCY_SCHEMA = "surveyapp/report/agency/1"
 CITY_SCHEMA = "surveyapp/report/city/1"
@@ -305,6 +306,7 @@ class AgencyReport:
     service_facts: tuple[FactBreakdown, ...] = ()
     #: Ratings at the one-stop-shop counters; None without counter ratings.
     counter: CounterSection | None = None
+    method: MethodReport | None = None
 
 
 @dataclass(frozen=True)
@@ -418,3 +420,5 @@ class CityReport:
     notes: tuple[str, ...]
     #: % satisfied by service fact, city-wide, small cells suppressed.
     service_facts: tuple[FactBreakdown, ...] = ()
+    method: MethodReport | None = None
+    register_weighted: RegisterWeighted | None = None

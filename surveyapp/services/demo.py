@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from surveyapp.definitions import Item, Questionnaire
 from surveyapp.models import Agency, QuestionnaireVersion, Response
 from surveyapp.reporting import folding
+from surveyapp.services import registers
 from surveyapp.services.agencies import ImportResult, import_agencies
 from surveyapp.services.questionnaires import definition_of
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
@@ -55,6 +56,17 @@ def load_agencies(session: Session) -> ImportResult:
     its names, origins or theme since the demo first loaded it.
     """
     return import_agencies(session, shipped_agencies_csv(), keep_existing=True)
+
+
+REGISTERS_CSV = "hcmc_2017_registers.csv"
+
+
+def load_registers(session: Session) -> int:
+    """Store the shipped 2017 registers of dossiers unless some 2017 registers exist."""
+    if "2017" in registers.periods(session):
+        return 0
+    text = resources.files("surveyapp.data").joinpath(REGISTERS_CSV).read_text(encoding="utf-8")
+    return registers.import_registers(session, text).rows
 
 
 @dataclass(frozen=True)

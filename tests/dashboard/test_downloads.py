@@ -125,7 +125,15 @@ def test_xlsx_sheets_values_and_codebook(inspector: FlaskClient) -> None:
     book = load_workbook(io.BytesIO(_get(inspector, f"/reports/agency/{OWN}.xlsx{QUERY}")))
     dims = [d["key"] for d in report["dimensions"]]
     facts = ["service_facts", "service_fact_tests"]
-    assert book.sheetnames == ["summary", *dims, *facts, "feedback_cases", "responses", "codebook"]
+    assert book.sheetnames == [
+        "summary",
+        *dims,
+        *facts,
+        "feedback_cases",
+        "method",
+        "responses",
+        "codebook",
+    ]
     summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["n_responses"] == report["n_responses"]
     assert summary["index"] == pytest.approx(report["index"]["value"])
