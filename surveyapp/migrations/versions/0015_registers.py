@@ -1,7 +1,7 @@
 """registers: dossiers handled per agency and period (sampling frames and weights)
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-04 23:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """comment topics: the lexicon topics of each free-text answer
 
 Revision ID: 0019
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-04 23:30:00.000000
 
 Word segmentation of a comment costs about a millisecond: its topics are kept per
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
