@@ -28,7 +28,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_instance_path()))
     app.config.update(load_settings(Path(app.instance_path), overrides=config))
 
-    from surveyapp import admin, auth, db_app, jsonbody, public, routing, security, unavailable
+    from surveyapp import (
+        admin,
+        auth,
+        db_app,
+        jsonbody,
+        kiosk,
+        public,
+        routing,
+        security,
+        unavailable,
+    )
     from surveyapp.auth import staff_home
     from surveyapp.dashboard import views as dashboard
     from surveyapp.views import home
@@ -40,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(home.bp)
     public.init_app(app)  # public forms, JSON API, Babel, rate limits
+    kiosk.init_app(app)  # counter kiosks: /k/<slug>, enrolment, the offline queue
     auth.init_app(app)  # staff sign-in, sessions and access control
     staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard

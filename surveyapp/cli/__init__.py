@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 from surveyapp import create_app
 from surveyapp.cli import (
     agencies,
+    counters,
     database,
     demo,
     dossiers,
@@ -64,6 +65,7 @@ cli.add_command(serve.serve)
 cli.add_command(users.group)
 cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
+cli.add_command(counters.group)
 cli.add_command(report.group)
 cli.add_command(retention.group)
 

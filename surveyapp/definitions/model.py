@@ -141,6 +141,8 @@ class Question:
     max_length: int | None = None
     low_label: Text | None = None
     high_label: Text | None = None
+    #: How a likert item is shown (``faces``); None: the default radio buttons.
+    display: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -162,6 +164,7 @@ class Question:
             "max_length": self.max_length,
             "low_label": self.low_label.to_dict() if self.low_label else None,
             "high_label": self.high_label.to_dict() if self.high_label else None,
+            "display": self.display,
         }
         out.update((k, v) for k, v in optional.items() if v is not None and v != [])
         return out
@@ -258,6 +261,8 @@ class Item:
     max_length: int | None = None
     low_label: Text | None = None
     high_label: Text | None = None
+    #: How a likert item is shown (``faces``); None: the default radio buttons.
+    display: str | None = None
 
     @property
     def min_value(self) -> int | float | None:
@@ -347,6 +352,7 @@ class Questionnaire:
                         max_length=q.max_length,
                         low_label=q.low_label,
                         high_label=q.high_label,
+                        display=q.display,
                         **common,
                     )
                 )
