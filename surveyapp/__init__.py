@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cases,
         db_app,
         jsonbody,
+        kiosk,
         public,
         results,
         routing,
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(home.bp)
     public.init_app(app)  # public forms, JSON API, Babel, rate limits
+    kiosk.init_app(app)  # counter kiosks: /k/<slug>, enrolment, the offline queue
     auth.init_app(app)  # staff sign-in, sessions and access control
     staff_home.init_app(app)  # the staff navigation bar in every staff template
     app.register_blueprint(dashboard.bp)  # report downloads and the dashboard

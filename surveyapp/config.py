@@ -280,6 +280,12 @@ def load_settings(
         "REPORT_MAX_PERIODS": _int_setting(
             env, "SURVEYAPP_REPORT_MAX_PERIODS", DEFAULT_REPORT_MAX_PERIODS, 1
         ),
+        # Counter kiosks: how many days an enrolled kiosk's queued ratings are accepted
+        # after they were given, how long a half-filled kiosk form waits before it is
+        # cleared, and how long the thank-you screen shows (seconds).
+        "KIOSK_QUEUE_DAYS": _int_setting(env, "SURVEYAPP_KIOSK_QUEUE_DAYS", 7, 1),
+        "KIOSK_IDLE_SECONDS": _int_setting(env, "SURVEYAPP_KIOSK_IDLE_SECONDS", 60, 5),
+        "KIOSK_THANKS_SECONDS": _int_setting(env, "SURVEYAPP_KIOSK_THANKS_SECONDS", 5, 1),
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
         "COMMENT_LEXICON": _comment_lexicon(env),

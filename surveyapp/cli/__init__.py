@@ -10,6 +10,7 @@ from surveyapp import create_app
 from surveyapp.cli import (
     agencies,
     comments,
+    counters,
     database,
     demo,
     dossiers,
@@ -67,6 +68,7 @@ cli.add_command(serve.serve)
 cli.add_command(users.group)
 cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
+cli.add_command(counters.group)
 cli.add_command(report.group)
 cli.add_command(retention.group)
 cli.add_command(registers.group)

@@ -167,6 +167,8 @@ class Question:
     high_label: Text | None = None
     #: The service fact the answer records (a key of ``FACTS``), if any.
     fact: str | None = None
+    #: How a likert item is shown (``faces``); None: the default radio buttons.
+    display: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -189,6 +191,7 @@ class Question:
             "low_label": self.low_label.to_dict() if self.low_label else None,
             "high_label": self.high_label.to_dict() if self.high_label else None,
             "fact": self.fact,
+            "display": self.display,
         }
         out.update((k, v) for k, v in optional.items() if v is not None and v != [])
         return out
@@ -290,6 +293,8 @@ class Item:
     low_label: Text | None = None
     high_label: Text | None = None
     fact: str | None = None
+    #: How a likert item is shown (``faces``); None: the default radio buttons.
+    display: str | None = None
 
     @property
     def min_value(self) -> int | float | None:
@@ -382,6 +387,7 @@ class Questionnaire:
                         low_label=q.low_label,
                         high_label=q.high_label,
                         fact=q.fact,
+                        display=q.display,
                         **common,
                     )
                 )

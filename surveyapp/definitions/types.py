@@ -112,15 +112,22 @@ def _read_scale(m: MMap, ctx: Ctx, what: str, env: Env) -> dict[str, Any]:
     return out
 
 
+#: How a likert item may be shown besides the default row of labelled radio buttons:
+#: ``faces``, a large labelled face per step (touch screens at a counter).
+LIKERT_DISPLAYS = ("faces",)
+
+
 class Likert(QuestionType):
     """One answer on a named scale, optionally with "not applicable"."""
 
     name = "likert"
     required_fields: ClassVar[tuple[str, ...]] = ("scale",)
-    optional_fields: ClassVar[tuple[str, ...]] = ("allow_na",)
+    optional_fields: ClassVar[tuple[str, ...]] = ("allow_na", "display")
 
     def read(self, m: MMap, ctx: Ctx, what: str, env: Env) -> dict[str, Any]:
-        return _read_scale(m, ctx, what, env)
+        out = _read_scale(m, ctx, what, env)
+        out["display"] = ctx.choice(m.get("display"), f"display of {what}", LIKERT_DISPLAYS)
+        return out
 
     def coerce(self, item: Item, raw: object) -> StoredAnswer | None:
         if isinstance(raw, str) and raw.strip().lower() == NA_VALUE:

@@ -26,7 +26,8 @@ from surveyapp.embedding import OriginRefusedError, check_request_origin
 from surveyapp.errors import NotFoundError
 from surveyapp.models import Agency, QuestionnaireVersion, Response, utcnow
 from surveyapp.reporting.extract import current_timezone
-from surveyapp.services import dossiers, public_config, report_folding
+from surveyapp.services import counter_channel, dossiers, public_config, report_folding
+from surveyapp.services.counter_channel import CounterFields
 from surveyapp.services.public_config import AgencyInfo, Snapshot, VersionInfo
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from surveyapp.tokens import FormToken, TokenError, read_token
@@ -67,6 +68,8 @@ class Submission:
     headers: Mapping[str, str] = field(default_factory=dict)
     #: Refuse answers to keys the questionnaire does not have (the JSON API).
     reject_unknown: bool = False
+    #: A counter rating's counter, officer, time given and device nonce (kiosk pages).
+    counter: CounterFields | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,9 @@ def submit(
     open longer than the token's lifetime.
     """
     with db.session() as session:
-        context = read_form_token(session, submission, policy)
+        context = counter_channel.adopt(
+            read_form_token(session, submission, policy), submission.counter
+        )
         config = context.config
         if read_answers is not None:
             submission = replace(submission, answers=read_answers(context.definition))
@@ -239,6 +244,7 @@ def submit(
         # constraint here, and is answered with the receipt of the one that won.
         with db.write() as session:
             ((receipt, response_id),) = store_responses(session, [new], with_ids=True)
+            counter_channel.record(session, response_id, submission.counter)
             if code_id is not None and not dossiers.claim(session, code_id, response_id):
                 raise _CodeTakenError
     except _CodeTakenError:

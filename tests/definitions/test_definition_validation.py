@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -647,3 +648,16 @@ def test_weighting_shares_must_sum_to_one(check: Check) -> None:
         SCORED + "weighting:\n  method: raking\n  targets: {kind: {business: 0.5, citizen: 0.6}}\n"
     )
     assert check(text) == ["q.yaml:28:19: shares of weighting target 'kind' sum to 1.1, not 1"]
+
+
+def test_likert_display_faces_is_kept_and_other_displays_are_refused(tmp_path: Path) -> None:
+    from surveyapp.definitions import Questionnaire, load_questionnaire
+
+    source = Path(__file__).resolve().parents[2] / "questionnaires" / "counter.yaml"
+    loaded = load_questionnaire(source)
+    assert loaded.item("overall").display == "faces"
+    assert Questionnaire.from_dict(loaded.to_dict()).item("overall").display == "faces"
+    bad = tmp_path / "counter.yaml"
+    bad.write_text(source.read_text(encoding="utf-8").replace("display: faces", "display: stars"))
+    with pytest.raises(Exception, match="unknown display of question 'overall' 'stars'"):
+        load_questionnaire(bad)
