@@ -197,7 +197,7 @@ def serve(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if _get(port, ready)[0] == 200:
@@ -268,9 +268,34 @@ def measured(
 ) -> dict[str, float | str]:
     """Run wrk against a started server; add req/s, pairs/s and worker CPU per pair."""
     pids = worker_pids(proc.pid)
+    spy = None
+    if args.py_spy and name in ("sqlite", "postgres"):
+        # Collapsed stacks of the workers over the run (the profiler's own cost is in
+        # the figures of this run, so profile in a run of its own).
+        spy = subprocess.Popen(
+            [
+                str(BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(proc.pid),
+                "--subprocesses",
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--duration",
+                str(args.seconds),
+                "--output",
+                f"{args.py_spy}-{name}.txt",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     before = cpu_seconds(pids)
     result: dict[str, float | str] = {"target": name, **wrk(port, script, args, *extra)}
     used = cpu_seconds(pids) - before
+    if spy is not None:
+        spy.wait(timeout=30)
     seconds = float(result["duration_us"]) / 1e6
     result["requests_per_s"] = round(float(result["requests"]) / seconds, 1)
     result["worker_cpu_s"] = round(used, 2)
@@ -473,6 +498,11 @@ def main() -> int:
         help="comma-separated subset (floor needs sqlite's answers: it runs sqlite first)",
     )
     parser.add_argument("--quick", action="store_true", help="5 s per target, one round")
+    parser.add_argument(
+        "--py-spy",
+        metavar="PREFIX",
+        help="profile the surveyapp workers: collapsed stacks to PREFIX-sqlite.txt etc.",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.rounds = 5, 1
