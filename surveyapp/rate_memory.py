@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import ClassVar
 
 from limits.storage import Storage
 
@@ -38,7 +37,7 @@ class _Window:
 class LeanMemoryStorage(Storage):
     """Fixed-window counters (``incr``/``get``/``get_expiry``) without a lock per hit."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = [SCHEME]
+    STORAGE_SCHEME = [SCHEME]  # noqa: RUF012 - the limits registry reads this class attribute
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **_: str) -> None:
         self._windows: dict[str, _Window] = {}
