@@ -80,6 +80,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._bind: Engine | Connection = engine
+        self._writer: Engine | None = None
 
     def bind_to(self, connection: Connection | None) -> None:
         """Route every session through ``connection`` (tests roll it back)."""
@@ -110,6 +111,32 @@ class Database:
                 yield session
         finally:
             session.close()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """Read in one short transaction on a Core connection (no ORM session).
+
+        Bound to a test's connection, it reads in that connection's transaction.
+        """
+        bind = self._bind
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                yield conn
+        else:
+            yield bind
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """Run one write transaction on a Core connection: commit, or roll back on error."""
+        bind = self._bind
+        if isinstance(bind, Engine):
+            if self._writer is None or self._writer.engine is not bind:
+                self._writer = bind.execution_options(**{WRITE_OPTION: True})
+            with self._writer.begin() as conn:
+                yield conn
+        else:
+            with bind.begin_nested():
+                yield bind
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import escape
@@ -35,6 +36,12 @@ def origin_or_none(value: str | None) -> str | None:
     """Return ``value`` as a canonical origin, or None when it is not one."""
     if not value:
         return None
+    return _canonical_origin(value)
+
+
+@lru_cache(maxsize=1024)
+def _canonical_origin(value: str) -> str | None:
+    # Every submission sends its Origin: the same few values, parsed (IDNA) once.
     try:
         return normalise_origin(value)
     except OriginError:

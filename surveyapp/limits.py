@@ -18,6 +18,8 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from surveyapp import rate_memory
+
 
 def client_key() -> str:
     """Return a keyed hash of the client's address (never the address itself)."""
@@ -63,4 +65,15 @@ def init_app(app: Flask) -> None:
             app.config.setdefault(
                 "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
             )
+    uri = str(app.config["RATELIMIT_STORAGE_URI"])
+    if uri.startswith("memory://"):
+        # The same per-process counting as memory://, without its timer thread and
+        # per-key lock on every hit (surveyapp/rate_memory.py). The setting itself is
+        # left as configured (surveyapp serve warns about per-process limits).
+        app.config["RATELIMIT_STORAGE_URI"] = f"{rate_memory.SCHEME}://"
+        try:
+            limiter.init_app(app)
+        finally:
+            app.config["RATELIMIT_STORAGE_URI"] = uri
+        return
     limiter.init_app(app)

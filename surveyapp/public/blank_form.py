@@ -55,6 +55,38 @@ def blank_sections(content_hash: str, lang: str, layout: Callable[[], list[Secti
     return html
 
 
+#: Most prebuilt blank pages kept (each about 50 KB).
+MAX_PAGES = 128
+#: Stands for the signed token in a prebuilt page (unchanged by HTML escaping).
+TOKEN_MARK = "TOKEN0PLACEHOLDER0MARK"  # noqa: S105 - a placeholder, not a secret
+
+_pages: dict[tuple[object, ...], tuple[str, str, str]] = {}
+
+
+def blank_page(
+    key: tuple[object, ...], build: Callable[[], tuple[str, str]]
+) -> tuple[str, str, str]:
+    """Return (before, after, CSP) of a blank page whose only varying part is its token.
+
+    ``key`` names everything the page depends on (settings generation, version,
+    agency, language, path and query); ``build`` renders it with ``TOKEN_MARK`` as
+    the token and returns (body, CSP). Reads take no lock; a page is built at most
+    once per process and key (twice in a rare race, with the same result).
+    """
+    found = _pages.get(key)
+    if found is not None:
+        return found
+    body, csp = build()
+    before, mark, after = body.partition(TOKEN_MARK)
+    if not mark or TOKEN_MARK in after:
+        raise ValueError("a blank page must hold its token exactly once")
+    with _lock:
+        while len(_pages) >= MAX_PAGES:
+            _pages.pop(next(iter(_pages)))
+        _pages[key] = (before, after, csp)
+    return before, after, csp
+
+
 def cached_count() -> int:
     with _lock:
         return len(_rendered)
@@ -64,3 +96,4 @@ def clear() -> None:
     """Forget every rendered form (tests; a deployment restarts instead)."""
     with _lock:
         _rendered.clear()
+        _pages.clear()

@@ -192,8 +192,8 @@ def _open(slug: str, version_id: int | None = None) -> OpenForm:
     # not enclose the write (the tests' savepoints would then undo it).
     code = request.args.get("agency") or None
     try:
-        with db_app.get_db().session() as session:
-            opened = submissions.open_form(session, slug, code, version_id)
+        with db_app.get_db().connect() as conn:
+            opened = submissions.open_form(conn, slug, code, version_id)
     except NotFoundError:
         if code is not None and _portal_exists(slug):
             abort(_unknown_agency(slug))
@@ -228,6 +228,30 @@ def _unknown_agency(slug: str) -> Response:
 def form(slug: str) -> Response:
     """Show a questionnaire's form (fixed to ``?agency=``, or the city portal form)."""
     opened = _open(slug)
+    token = issue_token(
+        str(current_app.config["SECRET_KEY"]),
+        opened.version.id,
+        opened.agency.id if opened.agency else None,
+    )
+    # The page is the same for every respondent but for its token: built once per
+    # (settings, version, agency, language, address) and process, the token put in.
+    key = (
+        opened.generation,
+        opened.version.id,
+        opened.agency.id if opened.agency else None,
+        current_language(),
+        request.path,
+        tuple(sorted(request.args.items(multi=True))),
+    )
+    before, after, csp = blank_form.blank_page(key, lambda: _blank_body(opened))
+    response = current_app.make_response((before + token + after, 200))
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _blank_body(opened: OpenForm) -> tuple[str, str]:
+    """Render the blank form with ``blank_form.TOKEN_MARK`` as its token: (body, CSP)."""
     lang = current_language()
     # Only the token, honeypot, agency and dossier fields: the questions are cached HTML.
     form_class = build_form(
@@ -237,15 +261,11 @@ def form(slug: str) -> Response:
         dossier=opened.dossier_required,
         questions=False,
     )
-    token = issue_token(
-        str(current_app.config["SECRET_KEY"]),
-        opened.version.id,
-        opened.agency.id if opened.agency else None,
-    )
-    data: dict[str, Any] = {"token": token}
+    data: dict[str, Any] = {"token": blank_form.TOKEN_MARK}
     if opened.dossier_required:
         data["dossier"] = request.args.get("code", "")[:64]
-    return _form_page(opened, form_class(formdata=None, data=data), 200, blank=True)
+    page = _form_page(opened, form_class(formdata=None, data=data), 200, blank=True)
+    return page.get_data(as_text=True), page.headers["Content-Security-Policy"]
 
 
 @bp.post("/q/<slug>")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.errors import InputError
@@ -86,7 +86,7 @@ def is_required(session: Session, agency_id: int, questionnaire_id: int) -> bool
     return session.get(DossierRequirement, (agency_id, questionnaire_id)) is not None
 
 
-def unused_code_id(session: Session, agency_id: int, code: str) -> int | None:
+def unused_code_id(session: Session | Connection, agency_id: int, code: str) -> int | None:
     """Return the id of the agency's unused code ``code``, or None."""
     return session.scalar(
         select(DossierCode.id).where(
@@ -97,7 +97,7 @@ def unused_code_id(session: Session, agency_id: int, code: str) -> int | None:
     )
 
 
-def claim(session: Session, code_id: int, response_id: int) -> bool:
+def claim(session: Session | Connection, code_id: int, response_id: int) -> bool:
     """Mark a code used by ``response_id``; False when another response took it first."""
     result = session.execute(
         update(DossierCode)

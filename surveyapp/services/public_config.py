@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Questionnaire
@@ -128,7 +128,7 @@ class Snapshot:
     def needs_dossier(self, agency_id: int, questionnaire_id: int) -> bool:
         return (agency_id, questionnaire_id) in self.dossier_required
 
-    def document(self, session: Session, version: VersionInfo) -> Mapping[str, Any]:
+    def document(self, session: Session | Connection, version: VersionInfo) -> Mapping[str, Any]:
         """Return the stored definition (``Questionnaire.to_dict()``) of ``version``."""
         found = self._documents.get(version.id)
         if found is None:
@@ -140,7 +140,7 @@ class Snapshot:
             self._documents[version.id] = found
         return found
 
-    def definition(self, session: Session, version: VersionInfo) -> Questionnaire:
+    def definition(self, session: Session | Connection, version: VersionInfo) -> Questionnaire:
         """Return the parsed definition of ``version``."""
         return parse_stored(version.content_hash, lambda: self.document(session, version))
 
@@ -156,9 +156,9 @@ _caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
-def current(session: Session) -> Snapshot:
+def current(session: Session | Connection) -> Snapshot:
     """Return the settings as committed (or as changed in ``session``'s transaction)."""
-    bind = session.get_bind()
+    bind = session.get_bind() if isinstance(session, Session) else session
     engine = bind if isinstance(bind, Engine) else bind.engine
     with _caches_lock:
         cache = _caches.get(engine)
@@ -171,7 +171,7 @@ def current(session: Session) -> Snapshot:
     return snapshot
 
 
-def _read(session: Session, generation: int) -> Snapshot:
+def _read(session: Session | Connection, generation: int) -> Snapshot:
     origins: dict[int, list[str]] = {}
     for agency_id, origin in session.execute(
         select(AgencyOrigin.agency_id, AgencyOrigin.origin).order_by(AgencyOrigin.origin)

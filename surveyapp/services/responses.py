@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast, overload
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Insert, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import (
@@ -86,20 +87,48 @@ class NewResponse:
     submission_nonce: str | None = None
 
 
+def _new_nonce_insert(dialect: str) -> Insert:
+    """An insert of one response that does nothing when its nonce is stored already."""
+    if dialect == "postgresql":
+        return postgresql.insert(RESPONSES).on_conflict_do_nothing(
+            index_elements=[RESPONSES.c.submission_nonce]
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(RESPONSES).on_conflict_do_nothing(
+            index_elements=[RESPONSES.c.submission_nonce]
+        )
+    raise ValueError(f"no single-statement replay check for {dialect}")
+
+
+_NEW_NONCE_INSERTS = {name: _new_nonce_insert(name) for name in ("postgresql", "sqlite")}
+
+
 @overload
 def store_responses(
-    session: Session, responses: Sequence[NewResponse], *, with_ids: Literal[False] = False
+    session: Session | Connection,
+    responses: Sequence[NewResponse],
+    *,
+    with_ids: Literal[False] = False,
+    new_nonce_only: bool = False,
 ) -> list[str]: ...
 
 
 @overload
 def store_responses(
-    session: Session, responses: Sequence[NewResponse], *, with_ids: Literal[True]
+    session: Session | Connection,
+    responses: Sequence[NewResponse],
+    *,
+    with_ids: Literal[True],
+    new_nonce_only: bool = False,
 ) -> list[tuple[str, int]]: ...
 
 
 def store_responses(
-    session: Session, responses: Sequence[NewResponse], *, with_ids: bool = False
+    session: Session | Connection,
+    responses: Sequence[NewResponse],
+    *,
+    with_ids: bool = False,
+    new_nonce_only: bool = False,
 ) -> list[str] | list[tuple[str, int]]:
     """Insert responses with all their answers in the caller's transaction.
 
@@ -107,7 +136,9 @@ def store_responses(
     response id). Nothing is committed here: the caller's transaction makes each
     response and its answers land together or not at all. The report aggregates
     take them in later, in batches (``reporting.folding``); until then
-    reports read them raw.
+    reports read them raw. ``new_nonce_only`` (one response): the replay check and
+    the insert are one statement (``ON CONFLICT (submission_nonce) DO NOTHING``);
+    when the nonce is stored already nothing is written and ``[]`` is returned.
     """
     for new in responses:
         if new.channel not in CHANNELS:
@@ -116,8 +147,17 @@ def store_responses(
         return []
     codes = [new_receipt_code() for _ in responses]
     now = utcnow()
+    statement = insert(RESPONSES)
+    if new_nonce_only:
+        if len(responses) != 1:
+            raise ValueError("new_nonce_only stores one response")
+        statement = _NEW_NONCE_INSERTS[
+            session.get_bind().dialect.name
+            if isinstance(session, Session)
+            else session.dialect.name
+        ]
     inserted = session.execute(
-        insert(RESPONSES).returning(RESPONSES.c.id, sort_by_parameter_order=True),
+        statement.returning(RESPONSES.c.id, sort_by_parameter_order=True),
         [
             {
                 "questionnaire_version_id": new.questionnaire_version_id,
@@ -132,7 +172,10 @@ def store_responses(
             for new, code in zip(responses, codes, strict=True)
         ],
     )
-    ids = dict(zip(codes, inserted.scalars().all(), strict=True))
+    new_ids = inserted.scalars().all()
+    if new_nonce_only and not new_ids:
+        return []
+    ids = dict(zip(codes, new_ids, strict=True))
     answer_rows = [
         {
             "response_id": ids[code],

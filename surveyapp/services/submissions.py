@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -115,13 +115,15 @@ class FormContext:
     config: Snapshot
 
 
-def read_form_token(session: Session, submission: Submission, policy: Policy) -> FormContext:
+def read_form_token(
+    session: Session | Connection, submission: Submission, policy: Policy
+) -> FormContext:
     """Check the token against the questionnaire and agency of the request."""
     return _read_form_token(public_config.current(session), session, submission, policy)
 
 
 def _read_form_token(
-    config: Snapshot, session: Session, submission: Submission, policy: Policy
+    config: Snapshot, session: Session | Connection, submission: Submission, policy: Policy
 ) -> FormContext:
     try:
         token = read_token(policy.secret_key, submission.token, max_age=policy.token_max_age)
@@ -147,7 +149,7 @@ def _read_form_token(
     return FormContext(version, config.definition(session, version), agency, token, config)
 
 
-def _receipt_of_nonce(session: Session, nonce: str) -> Stored | None:
+def _receipt_of_nonce(session: Session | Connection, nonce: str) -> Stored | None:
     row = session.execute(
         select(Response.receipt_code, Response.status).where(Response.submission_nonce == nonce)
     ).first()
@@ -182,7 +184,8 @@ def submit(
     origin or agency (nothing stored) and TokenError("expired") for a form left
     open longer than the token's lifetime.
     """
-    with db.session() as session:
+    # Core connections, no ORM session: this path runs for every submission.
+    with db.connect() as session:
         context = counter_channel.adopt(
             read_form_token(session, submission, policy), submission.counter
         )
@@ -196,12 +199,13 @@ def submit(
             if agency is not None and not agency.active:
                 agency = None
         _check_origin(submission, policy, agency.origins if agency else ())
-        earlier = _receipt_of_nonce(session, context.token.nonce)
-        if earlier is not None:
-            return earlier
         if agency is not None and not config.takes_answers(
             agency.id, context.version.questionnaire_id, utcnow()
         ):
+            # A form acknowledged before the questionnaire closed keeps its receipt.
+            earlier = _receipt_of_nonce(session, context.token.nonce)
+            if earlier is not None:
+                return earlier
             raise SubmissionRefusedError(410, CLOSED)
         if agency is None:
             errors.append(
@@ -227,6 +231,12 @@ def submit(
         code_id: int | None = None
         if agency is not None and config.needs_dossier(agency.id, context.version.questionnaire_id):
             code_id = _dossier_code_id(session, agency.id, submission.dossier_code, errors)
+        if errors or agency is None:
+            # A replay of an acknowledged form answers with its receipt, whatever it
+            # sends now (its dossier code, for one, is used by then).
+            earlier = _receipt_of_nonce(session, context.token.nonce)
+            if earlier is not None:
+                return earlier
     if errors or agency is None:
         return Invalid(errors, context.version.id)
     reason = _quarantine_reason(submission, context.token, policy)
@@ -240,10 +250,16 @@ def submit(
         submission_nonce=context.token.nonce,
     )
     try:
-        # A replay racing this one past the check above fails the nonce's unique
-        # constraint here, and is answered with the receipt of the one that won.
-        with db.write() as session:
-            ((receipt, response_id),) = store_responses(session, [new], with_ids=True)
+        # The replay check and the insert are one statement: a nonce stored already
+        # (a replay, or one racing this one) writes nothing and gets its receipt.
+        with db.write_connection() as session:
+            stored = store_responses(session, [new], with_ids=True, new_nonce_only=True)
+            if not stored:
+                earlier = _receipt_of_nonce(session, context.token.nonce)
+                if earlier is None:
+                    raise SubmissionRefusedError(400, "the form token could not be used")
+                return earlier
+            ((receipt, response_id),) = stored
             counter_channel.record(session, response_id, submission.counter)
             if code_id is not None and not dossiers.claim(session, code_id, response_id):
                 raise _CodeTakenError
@@ -251,7 +267,7 @@ def submit(
         return Invalid([_code_used_error()], context.version.id)
     except IntegrityError:
         # A concurrent request with the same nonce committed first: answer as it did.
-        with db.session() as session:
+        with db.connect() as session:
             earlier = _receipt_of_nonce(session, context.token.nonce)
         if earlier is None:
             raise
@@ -273,7 +289,7 @@ def _code_used_error() -> AnswerError:
 
 
 def _dossier_code_id(
-    session: Session, agency_id: int, raw: str | None, errors: list[AnswerError]
+    session: Session | Connection, agency_id: int, raw: str | None, errors: list[AnswerError]
 ) -> int | None:
     if not raw or not raw.strip():
         errors.append(
@@ -311,10 +327,12 @@ class OpenForm:
     dossier_required: bool
     #: The stored definition (``Questionnaire.to_dict()``), as the JSON API returns it.
     document: Mapping[str, Any]
+    #: The settings generation read (a prebuilt page is valid for this one only).
+    generation: int = 0
 
 
 def open_form(
-    session: Session, slug: str, agency_code: str | None, version_id: int | None = None
+    session: Session | Connection, slug: str, agency_code: str | None, version_id: int | None = None
 ) -> OpenForm:
     """Return the form of ``slug`` for an agency (or the portal when ``agency_code`` is None).
 
@@ -351,6 +369,7 @@ def open_form(
         choices,
         required,
         config.document(session, version),
+        config.generation,
     )
 
 

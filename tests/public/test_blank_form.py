@@ -78,3 +78,29 @@ def test_cache_is_bounded_and_drops_the_oldest(app: Flask) -> None:
         assert calls == []  # still cached
         blank_form.blank_sections("hash0", "vi", layout)
         assert calls == [1]  # dropped, rendered again
+
+
+def test_prebuilt_page_follows_a_change_of_the_agency_at_once(
+    client: FlaskClient, db: Any, survey: Any
+) -> None:
+    from surveyapp.services.agencies import get_agency, set_origins
+
+    before = client.get(f"/q/{SLUG}?agency={AGENCY}")
+    with db.write() as session:
+        get_agency(session, AGENCY).name_vi = "Ủy ban nhân dân Quận Một"
+        set_origins(session, AGENCY, ["https://mot.example.vn"])
+    after = client.get(f"/q/{SLUG}?agency={AGENCY}")
+    assert "Ủy ban nhân dân Quận Một" in after.text
+    assert "Ủy ban nhân dân Quận Một" not in before.text
+    assert "https://mot.example.vn" in after.headers["Content-Security-Policy"]
+    assert "https://mot.example.vn" not in before.headers["Content-Security-Policy"]
+
+
+def test_prebuilt_pages_differ_by_query_and_are_bounded(client: FlaskClient, survey: Any) -> None:
+    plain = client.get(f"/q/{SLUG}?agency={AGENCY}").text
+    embedded = client.get(f"/q/{SLUG}?agency={AGENCY}&embed=1").text
+    assert 'class="pub embed"' in embedded and 'class="pub embed"' not in plain
+    for n in range(blank_form.MAX_PAGES + 5):
+        client.get(f"/q/{SLUG}?agency={AGENCY}&x={n}")
+    assert len(blank_form._pages) <= blank_form.MAX_PAGES
+    assert blank_form.TOKEN_MARK not in client.get(f"/q/{SLUG}?agency={AGENCY}&x=0").text
