@@ -25,7 +25,7 @@ from surveyapp.dashboard import documents, export, params
 from surveyapp.dashboard.documents import Scope
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.i18n import current_language
+from surveyapp.i18n import current_language, pick
 from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
 from surveyapp.renderers.texts import CHANNEL_LABELS
@@ -132,11 +132,11 @@ def agency_download(name: str) -> Response:
     if fmt not in export.AGENCY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
     scope = _scope(agency_id=agency.id)
-    lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
+    # The report's language: ?lang=, else the user's (export refuses another value).
+    lang = request.args.get("lang") or current_language()
     session, timezone = db_app.session(), _timezone()
     out = _guard(lambda: export.agency_file(session, agency.code, scope, timezone, fmt, lang=lang))
-    labels = {"lang": lang} if fmt == "sav" else {}
-    _audit(f"agency:{agency.code}", fmt, scope, **labels)
+    _audit(f"agency:{agency.code}", fmt, scope, lang=lang)
     return download_response(out.data, out.filename, out.mimetype)
 
 
@@ -151,8 +151,9 @@ def city_download(name: str) -> Response:
     if fmt not in export.CITY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.CITY_FORMATS)}")
     scope = _scope()
-    out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt))
-    _audit("city", fmt, scope)
+    lang = request.args.get("lang") or current_language()
+    out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt, lang=lang))
+    _audit("city", fmt, scope, lang=lang)
     return download_response(out.data, out.filename, out.mimetype)
 
 
@@ -215,19 +216,25 @@ def agency_html(
     questionnaires: list[report_choice.QuestionnaireOption] | None = None,
 ) -> str:
     """Render the agency page (``css``: a standalone file with the styles inline)."""
+    with wording.using(current_language()):
+        charts = html.agency_charts(doc)
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
             "dashboard/agency.html",
             doc=doc,
             r=doc.report,
-            charts=html.agency_charts(doc),
+            charts=charts,
             scope=scope,
             query=params.query_of(scope),
             channels=CHANNEL_LABELS,
             city=city,
             # Breakdown questions by key, shown by their text (never the raw key).
-            singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
+            singles={
+                c.key: pick(c.text_vi, c.text_en)
+                for c in doc.report.profile
+                if c.type == "single_choice"
+            },
             standalone_css=css,
             questionnaires=questionnaires or [],
         )
@@ -241,6 +248,8 @@ def city_html(
     questionnaires: list[report_choice.QuestionnaireOption] | None = None,
 ) -> str:
     """Render the city-wide page (``css``: a standalone file with the styles inline)."""
+    with wording.using(current_language()):
+        charts = html.city_charts(doc)
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
@@ -248,7 +257,7 @@ def city_html(
             city=True,
             doc=doc,
             r=doc.report,
-            charts=html.city_charts(doc),
+            charts=charts,
             tests=wording.city_tests(doc.report, current_language()),
             scope=scope,
             query=params.query_of(scope),
