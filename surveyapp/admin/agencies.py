@@ -76,7 +76,7 @@ def agencies() -> Response:
                 flash_problems(exc)
                 status = 422
             else:
-                flash(f"Đã thêm · Added {agency.code}", "ok")
+                flash(_("Added %(code)s", code=agency.code), "ok")
                 _flash_stored_forms(_input(form))
                 return redirect(url_for("admin.agencies"), 303)
         else:
@@ -107,7 +107,10 @@ def agency_edit(code: str) -> Response:
     try:
         form = AgencyEditForm()
     except RequestEntityTooLarge:
-        flash(f"logo: the file is larger than {agency_theme.LOGO_MAX_BYTES // 1024} KiB", "error")
+        flash(
+            _("logo: the file is larger than %(kib)s KiB", kib=agency_theme.LOGO_MAX_BYTES // 1024),
+            "error",
+        )
         return _edit_page(agency, _filled(AgencyEditForm(formdata=None), agency), 413)
     status = 200
     if request.method == "GET":
@@ -139,7 +142,7 @@ def agency_edit(code: str) -> Response:
             flash_problems(exc)
             status = 422
         else:
-            flash(f"Đã lưu · Saved {agency.code}", "ok")
+            flash(_("Saved %(code)s", code=agency.code), "ok")
             _flash_stored_forms(data)
             return redirect(url_for("admin.agency_edit", code=agency.code), 303)
     else:
@@ -188,7 +191,7 @@ def agency_active(code: str) -> Response:
             action = "agency.activate" if make_active else "agency.deactivate"
             audit.record(session, user, action, f"agency:{agency.code}")
     flash(
-        f"{agency.code}: " + ("đã kích hoạt · active" if make_active else "đã ngừng · deactivated"),
+        f"{agency.code}: " + (_("active") if make_active else _("deactivated")),
         "ok",
     )
     return redirect(url_for("admin.agencies"), 303)
@@ -202,12 +205,12 @@ def agencies_import() -> Response:
     try:
         form = CsvUploadForm()
     except RequestEntityTooLarge:
-        flash(f"file: the file is larger than {CSV_LIMIT // 1024} KiB", "error")
+        flash(_("file: the file is larger than %(kib)s KiB", kib=CSV_LIMIT // 1024), "error")
         return redirect(url_for("admin.agencies"), 303)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Chọn một tệp CSV · Choose a CSV file", "error")
+        flash(_("Choose a CSV file"), "error")
         return redirect(url_for("admin.agencies"), 303)
     raw = form.file.data.read(CSV_LIMIT + 1)
     try:
@@ -229,5 +232,12 @@ def agencies_import() -> Response:
     except InputError as exc:
         flash_problems(exc)
     else:
-        flash(f"Đã nhập · Imported: {result.added} added, {result.updated} updated", "ok")
+        flash(
+            _(
+                "Imported: %(added)s added, %(updated)s updated",
+                added=result.added,
+                updated=result.updated,
+            ),
+            "ok",
+        )
     return redirect(url_for("admin.agencies"), 303)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -168,12 +169,14 @@ def dossier_upload(code: str) -> Response:
     try:
         form = CsvUploadForm()
     except RequestEntityTooLarge:
-        flash(f"file: the file is larger than {CODES_LIMIT // 1024 // 1024} MiB", "error")
+        flash(
+            _("file: the file is larger than %(mib)s MiB", mib=CODES_LIMIT // 1024 // 1024), "error"
+        )
         return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Chọn một tệp · Choose a file", "error")
+        flash(_("Choose a file"), "error")
         return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
     raw = form.file.data.read(CODES_LIMIT + 1)
     try:
@@ -195,7 +198,14 @@ def dossier_upload(code: str) -> Response:
     except InputError as exc:
         flash_problems(exc)
     else:
-        flash(f"Đã thêm · Added {result.added} codes ({result.existing} already loaded)", "ok")
+        flash(
+            _(
+                "Added %(added)s codes (%(existing)s already loaded)",
+                added=result.added,
+                existing=result.existing,
+            ),
+            "ok",
+        )
     return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
 
 
@@ -207,7 +217,7 @@ def dossier_generate(code: str) -> Response:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Số mã từ 1 đến 10000 · Between 1 and 10000 codes", "error")
+        flash(_("Between 1 and 10000 codes"), "error")
         return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
     codes = new_codes(int(form.count.data or 0), agency.code)
     with db_app.get_db().write() as session:
@@ -238,7 +248,7 @@ def dossier_require(code: str) -> Response:
             f"agency:{agency.code}",
             {"questionnaire": form.questionnaire.data},
         )
-    flash("Đã lưu · Saved", "ok")
+    flash(_("Saved"), "ok")
     return redirect(url_for("admin.dossier_codes", code=agency.code), 303)
 
 

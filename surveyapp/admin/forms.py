@@ -31,33 +31,31 @@ KIND_CHOICES = [SelectChoice(k, k) for k in AGENCY_KINDS]
 class AgencyForm(FlaskForm):
     """An agency's code, names, kind and allowed embed origins (one a line)."""
 
-    code = StringField("Mã · Code", validators=[InputRequired(), Length(max=32)])
-    name_vi = StringField("Tên tiếng Việt · Vietnamese name", validators=[InputRequired()])
-    name_en = StringField("Tên tiếng Anh · English name", validators=[InputRequired()])
-    kind = SelectField("Loại · Kind", choices=KIND_CHOICES)
-    origins = TextAreaField(
-        "Nguồn được nhúng · Allowed embed origins (scheme://host[:port], one a line)"
-    )
+    code = StringField(_("Code"), validators=[InputRequired(), Length(max=32)])
+    name_vi = StringField(_("Vietnamese name"), validators=[InputRequired()])
+    name_en = StringField(_("English name"), validators=[InputRequired()])
+    kind = SelectField(_("Kind"), choices=KIND_CHOICES)
+    origins = TextAreaField(_("Allowed embed origins (scheme://host[:port], one a line)"))
 
 
 class AgencyEditForm(AgencyForm):
     """An agency's details and the theme of its public form: a colour and a logo."""
 
     theme_color = StringField(
-        "Màu chủ đạo · Theme colour (#rrggbb, empty: none)",
+        _("Theme colour (#rrggbb, empty: none)"),
         render_kw={"placeholder": "#005ea2", "autocomplete": "off", "spellcheck": "false"},
     )
     logo = FileField(
-        "Biểu trưng · Logo (PNG or JPEG, at most 512 KiB and 4 megapixels)",
+        _("Logo (PNG or JPEG, at most 512 KiB and 4 megapixels)"),
         render_kw={"accept": "image/png,image/jpeg"},
     )
-    remove_logo = BooleanField("Xóa biểu trưng hiện tại · Remove the current logo")
+    remove_logo = BooleanField(_("Remove the current logo"))
 
 
 class CsvUploadForm(FlaskForm):
     """A CSV file."""
 
-    file = FileField("Tệp CSV · CSV file", validators=[FileRequired()])
+    file = FileField(_("CSV file"), validators=[FileRequired()])
 
 
 class ActionForm(FlaskForm):
@@ -67,7 +65,7 @@ class ActionForm(FlaskForm):
 class DefinitionUploadForm(FlaskForm):
     """A questionnaire definition file (YAML); its name is the slug."""
 
-    file = FileField("Tệp định nghĩa · Definition file (.yaml)", validators=[FileRequired()])
+    file = FileField(_("Definition file (.yaml)"), validators=[FileRequired()])
 
 
 class PublishForm(FlaskForm):
@@ -81,17 +79,17 @@ class PublishForm(FlaskForm):
 class AvailabilityForm(FlaskForm):
     """Open or close a questionnaire for one agency or all, with an optional period."""
 
-    agency = SelectField("Cơ quan · Agency", choices=[])
+    agency = SelectField(_("Agency"), choices=[])
     state = RadioField(
-        "Trạng thái · State",
-        choices=[SelectChoice("open", "Mở · Open"), SelectChoice("closed", "Đóng · Closed")],
+        _("State"),
+        choices=[SelectChoice("open", _("Open")), SelectChoice("closed", _("Closed"))],
         default="open",
     )
     opens_at = DateTimeLocalField(
-        "Mở từ · Open from (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _("Open from (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     closes_at = DateTimeLocalField(
-        "Đóng lúc · Close at (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _("Close at (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
 
 
@@ -99,7 +97,7 @@ class OriginCheckForm(FlaskForm):
     """The address of the webmaster's page that should show the form."""
 
     page_url = StringField(
-        "Địa chỉ trang của bạn · Your page's address",
+        _("Your page's address"),
         validators=[InputRequired(), Length(max=2000)],
     )
 
@@ -107,42 +105,38 @@ class OriginCheckForm(FlaskForm):
 class DossierGenerateForm(FlaskForm):
     """How many one-time dossier codes to generate."""
 
-    count = IntegerField(
-        "Số mã · Number of codes", validators=[InputRequired(), NumberRange(1, 10000)]
-    )
+    count = IntegerField(_("Number of codes"), validators=[InputRequired(), NumberRange(1, 10000)])
 
 
 class DossierRequireForm(FlaskForm):
     """Require a dossier code for one questionnaire, or stop requiring it."""
 
     questionnaire = HiddenField(validators=[InputRequired()])
-    required = BooleanField("Bắt buộc mã hồ sơ · Require a dossier code")
+    required = BooleanField(_("Require a dossier code"))
 
 
 class TriageForm(FlaskForm):
     """Accept or delete one quarantined response, with the reason."""
 
     action = RadioField(
-        "Quyết định · Decision",
+        _("Decision"),
         choices=[
-            SelectChoice("accept", "Chấp nhận · Accept"),
-            SelectChoice("delete", "Xóa · Delete"),
+            SelectChoice("accept", _("Accept")),
+            SelectChoice("delete", _("Delete")),
         ],
         validators=[InputRequired()],
     )
-    reason = StringField(
-        "Lý do · Reason", validators=[InputRequired(), Length(max=MAX_REASON_LENGTH)]
-    )
+    reason = StringField(_("Reason"), validators=[InputRequired(), Length(max=MAX_REASON_LENGTH)])
 
 
 class UserForm(FlaskForm):
     """A new staff user."""
 
     email = StringField("Email", validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
-    role = SelectField("Vai trò · Role", choices=[SelectChoice(r, r) for r in ROLES])
-    agency = SelectField("Cơ quan · Agency (agency users only)", choices=[])
+    role = SelectField(_("Role"), choices=[SelectChoice(r, r) for r in ROLES])
+    agency = SelectField(_("Agency (agency users only)"), choices=[])
     password = PasswordField(
-        "Mật khẩu · Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
 
 
@@ -150,7 +144,7 @@ class PasswordForm(FlaskForm):
     """A new password for a user."""
 
     password = PasswordField(
-        "Mật khẩu mới · New password",
+        _("New password"),
         validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
     )
 
@@ -158,8 +152,8 @@ class PasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     """A new API token: what it is for, and its agency (none: city-wide)."""
 
-    name = StringField("Dùng cho · Used for", validators=[InputRequired(), Length(max=100)])
-    agency = SelectField("Cơ quan · Agency", choices=[])
+    name = StringField(_("Used for"), validators=[InputRequired(), Length(max=100)])
+    agency = SelectField(_("Agency"), choices=[])
     days = IntegerField(
         _("Valid for (days, at most %(max)d)", max=MAX_DAYS),
         default=DEFAULT_DAYS,

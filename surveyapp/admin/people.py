@@ -85,7 +85,7 @@ def users() -> Response:
     except InputError as exc:
         flash_problems(exc)
         return _users_page(form, 422)
-    flash(f"Đã tạo · Created {user.email}", "ok")
+    flash(_("Created %(email)s", email=user.email), "ok")
     return redirect(url_for("admin.users"), 303)
 
 
@@ -105,11 +105,16 @@ def user_active(user_id: int) -> Response:
     target = _user(user_id)
     make_active = request.form.get("active") == "1"
     if not make_active and target.id == actor.id:
-        flash("Không thể tự khóa · You cannot disable yourself", "error")
+        flash(_("You cannot disable yourself"), "error")
         return redirect(url_for("admin.users"), 303)
     with db_app.get_db().write() as session:
         accounts.set_active(session, target.email, make_active, actor=actor, via="web")
-    flash(f"{target.email}: {'enabled' if make_active else 'disabled'}", "ok")
+    flash(
+        _("%(email)s: enabled", email=target.email)
+        if make_active
+        else _("%(email)s: disabled", email=target.email),
+        "ok",
+    )
     return redirect(url_for("admin.users"), 303)
 
 
@@ -122,7 +127,7 @@ def user_password(user_id: int) -> Response:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Nhập mật khẩu mới · Type the new password", "error")
+        flash(_("Type the new password"), "error")
         return redirect(url_for("admin.users"), 303)
     target = _user(user_id)
     try:
@@ -138,7 +143,7 @@ def user_password(user_id: int) -> Response:
     except InputError as exc:
         flash_problems(exc)
     else:
-        flash(f"{target.email}: mật khẩu mới · password changed", "ok")
+        flash(_("%(email)s: password changed", email=target.email), "ok")
     return redirect(url_for("admin.users"), 303)
 
 
@@ -173,7 +178,7 @@ def two_factor_policy() -> Response:
 
 def _token_form() -> TokenForm:
     form = TokenForm()
-    form.agency.choices = _agency_choices("Toàn thành phố · City-wide (inspector)")
+    form.agency.choices = _agency_choices(_("City-wide (inspector)"))
     return form
 
 
@@ -225,5 +230,5 @@ def token_revoke(token_id: int) -> Response:
             api_tokens.revoke(session, token_id, actor=actor)
     except NotFoundError:
         abort(404)
-    flash("Đã thu hồi · Revoked", "ok")
+    flash(_("Revoked"), "ok")
     return redirect(url_for("admin.tokens"), 303)

@@ -7,6 +7,7 @@ import zoneinfo
 from pathlib import PurePath
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -39,7 +40,7 @@ from surveyapp.xlsform import MAX_BYTES as XLSFORM_MAX_BYTES
 #: The definition format's own limit (docs/questionnaire-format.md).
 MAX_DEFINITION_BYTES = 256 * 1024
 ALL_AGENCIES = "*"
-PREVIEW_MESSAGE = "Bản xem trước: không lưu gì. · Preview: nothing was stored."
+PREVIEW_MESSAGE = _("Preview: nothing was stored.")
 
 
 def _filename(raw: str | None) -> str:
@@ -74,7 +75,7 @@ def questionnaire_check() -> Response:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Chọn một tệp · Choose a file", "error")
+        flash(_("Choose a file"), "error")
         return redirect(url_for("admin.questionnaires"), 303)
     if _is_xlsform(form.file.data.filename):
         converted = xlsform_upload.convert_upload(form.file.data)
@@ -157,7 +158,7 @@ def questionnaire_publish() -> Response:
     try:
         definition = parse_text(source, filename)
     except DefinitionError:
-        flash("Tệp có lỗi; hãy tải lên lại · The file has problems; upload it again", "error")
+        flash(_("The file has problems; upload it again"), "error")
         return redirect(url_for("admin.questionnaires"), 303)
     with db_app.get_db().write() as session:
         result = store_version(session, definition, source)
@@ -170,9 +171,19 @@ def questionnaire_publish() -> Response:
                 {"version": result.version},
             )
     if result.created:
-        flash(f"Đã xuất bản · Published {result.slug} version {result.version}", "ok")
+        flash(
+            _("Published %(slug)s version %(version)s", slug=result.slug, version=result.version),
+            "ok",
+        )
     else:
-        flash(f"Không đổi · Unchanged: same as {result.slug} version {result.version}", "ok")
+        flash(
+            _(
+                "Unchanged: same as %(slug)s version %(version)s",
+                slug=result.slug,
+                version=result.version,
+            ),
+            "ok",
+        )
     return redirect(url_for("admin.questionnaire", slug=result.slug), 303)
 
 
@@ -211,7 +222,7 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 def _availability_form(agencies: list[Agency]) -> AvailabilityForm:
     form = AvailabilityForm()
-    form.agency.choices = [SelectChoice(ALL_AGENCIES, "Mọi cơ quan · All agencies")] + [
+    form.agency.choices = [SelectChoice(ALL_AGENCIES, _("All agencies"))] + [
         SelectChoice(a.code, f"{a.code} · {a.name_vi}") for a in agencies
     ]
     return form
@@ -320,5 +331,5 @@ def questionnaire_availability(slug: str) -> Response:
     except InputError as exc:
         flash_problems(exc)
     else:
-        flash("Đã lưu · Saved", "ok")
+        flash(_("Saved"), "ok")
     return redirect(url_for("admin.questionnaire", slug=slug), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
@@ -12,8 +13,8 @@ from surveyapp.errors import InputError, NotFoundError
 from surveyapp.services import audit, triage
 
 REASON_LABELS = {
-    "honeypot": "Ô bẫy được điền · Honeypot field filled",
-    "too_fast": "Gửi quá nhanh · Sent too fast",
+    "honeypot": _("Honeypot field filled"),
+    "too_fast": _("Sent too fast"),
 }
 
 
@@ -40,7 +41,7 @@ def triage_decide(response_id: int) -> Response:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("Chọn quyết định và ghi lý do · Choose a decision and give a reason", "error")
+        flash(_("Choose a decision and give a reason"), "error")
         return redirect(url_for("admin.triage_list"), 303)
     decide = triage.accept if form.action.data == "accept" else triage.delete
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import AnyOf, InputRequired, Length
 
 from surveyapp.models.accounts import MAX_EMAIL_LENGTH
 from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
@@ -14,15 +14,22 @@ from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
 class LoginForm(FlaskForm):
     """E-mail and password, and the local page to return to."""
 
-    email = StringField("Email", validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
+    email = StringField(_("Email"), validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
     password = PasswordField(
-        "Mật khẩu · Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     next = HiddenField()
 
 
 class LogoutForm(FlaskForm):
     """Nothing but the CSRF token: signing out is a POST a third party cannot forge."""
+
+
+class LanguageForm(FlaskForm):
+    """The staff navigation's language switch: the language to keep and the page to return to."""
+
+    language = HiddenField(validators=[InputRequired(), AnyOf(("vi", "en"))])
+    next = HiddenField()
 
 
 class CodeForm(FlaskForm):

@@ -13,7 +13,8 @@ from flask import Flask, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from surveyapp.auth.access import can_read_city, current_staff
-from surveyapp.auth.forms import LogoutForm
+from surveyapp.auth.forms import LanguageForm, LogoutForm
+from surveyapp.i18n import LANGUAGE_NAMES, current_language, pick
 from surveyapp.models import User
 
 ROLE_NAMES = {
@@ -50,6 +51,9 @@ class StaffNav:
     agency: str | None
     links: tuple[Link, ...]
     logout_form: LogoutForm
+    #: The switch to the other language, and the name of that language in itself.
+    language_form: LanguageForm
+    other_language: str
 
 
 def nav_links(user: User) -> tuple[Link, ...]:
@@ -142,11 +146,27 @@ def staff_nav() -> StaffNav | None:
     return StaffNav(
         email=user.email,
         role=str(ROLE_NAMES.get(user.role, user.role)),
-        agency=user.agency.name_vi if user.agency is not None else None,
+        agency=str(pick(user.agency.name_vi, user.agency.name_en)) if user.agency else None,
         links=nav_links(user),
         # formdata=None: never read the request's body (it may be refused as too large).
         logout_form=LogoutForm(formdata=None),
+        language_form=_language_form(),
+        other_language=LANGUAGE_NAMES[_other()],
     )
+
+
+def _other() -> str:
+    return "en" if current_language() == "vi" else "vi"
+
+
+def _language_form() -> LanguageForm:
+    # Back to this page, without a ?lang= that would override the choice just kept.
+    args = {k: v for k, v in request.args.items(multi=True) if k != "lang"}
+    here = url_for(request.endpoint or "staff.home", **(request.view_args or {}), **args)
+    form = LanguageForm(formdata=None)
+    form.language.data = _other()
+    form.next.data = here if request.method == "GET" else url_for("staff.home")
+    return form
 
 
 def render_home(user: User) -> str:

@@ -6,6 +6,8 @@ import math
 from typing import cast
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
@@ -16,7 +18,7 @@ from surveyapp.auth.access import (
     login_required,
     staff_pages,
 )
-from surveyapp.auth.forms import LoginForm, LogoutForm
+from surveyapp.auth.forms import LanguageForm, LoginForm, LogoutForm
 from surveyapp.auth.redirects import safe_next
 from surveyapp.models import User
 from surveyapp.services import accounts, audit
@@ -25,18 +27,15 @@ bp = staff_pages(Blueprint("auth", __name__))
 staff_bp = staff_pages(Blueprint("staff", __name__))
 
 #: The one answer to a wrong e-mail, a wrong password and a disabled account alike.
-LOGIN_FAILED = "Email hoặc mật khẩu không đúng. · Wrong e-mail or password."
-LOGIN_MISSING = "Hãy nhập email và mật khẩu. · Enter your e-mail and password."
-FORM_EXPIRED = "Biểu mẫu đã hết hạn; hãy thử lại. · The form has expired; please try again."
-THROTTLED = (
-    "Quá nhiều lần đăng nhập không thành công. Hãy thử lại sau {minutes} phút. · "
-    "Too many failed sign-ins. Try again in {minutes} minutes."
-)
+LOGIN_FAILED = _l("Wrong e-mail or password.")
+LOGIN_MISSING = _l("Enter your e-mail and password.")
+FORM_EXPIRED = _l("The form has expired; please try again.")
 
 
-def _render_login(form: LoginForm, message: str | None = None, status: int = 200) -> Response:
+def _render_login(form: LoginForm, message: object = None, status: int = 200) -> Response:
     form.password.data = ""
-    body = render_template("auth/login.html", form=form, message=message)
+    shown = None if message is None else str(message)
+    body = render_template("auth/login.html", form=form, message=shown)
     return Response(body, status=status, mimetype="text/html")
 
 
@@ -64,7 +63,11 @@ def login() -> Response:
     )
     if outcome.retry_after is not None:
         minutes = max(1, math.ceil(outcome.retry_after / 60))
-        response = _render_login(form, THROTTLED.format(minutes=minutes), 429)
+        response = _render_login(
+            form,
+            _("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=minutes),
+            429,
+        )
         response.headers["Retry-After"] = str(outcome.retry_after)
         return response
     if outcome.user is None:
@@ -88,7 +91,7 @@ def logout() -> Response:
     """
     form = LogoutForm()
     if not form.validate_on_submit():
-        abort(400, description=FORM_EXPIRED)
+        abort(400, description=str(FORM_EXPIRED))
     user = current_staff()
     if user is not None:
         with db_app.get_db().write() as write:
@@ -100,6 +103,19 @@ def logout() -> Response:
     # Cached staff pages and any storage of this origin go too (ASVS 8.2.3).
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+@bp.post("/account/language")
+@login_required
+def language() -> Response:
+    """Keep the language chosen in the staff navigation on the account; back to the page."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400, description=str(FORM_EXPIRED))
+    user = cast(User, current_staff())
+    with db_app.get_db().write() as write:
+        accounts.set_language(write, user.id, form.language.data or "vi")
+    return redirect(safe_next(form.next.data) or url_for("staff.home"), 303)
 
 
 @staff_bp.get("/staff")

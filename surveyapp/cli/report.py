@@ -97,7 +97,7 @@ def group() -> None:
     type=click.Choice(("vi", "en")),
     default="vi",
     show_default=True,
-    help="Language of the variable and value labels of --format sav.",
+    help="Language of the report: PDF, XLSX and HTML texts and numbers, SAV labels.",
 )
 @click.option(
     "-o",

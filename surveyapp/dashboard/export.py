@@ -13,7 +13,7 @@ from surveyapp.dashboard.documents import Scope
 from surveyapp.errors import NotFoundError
 from surveyapp.models import Agency
 from surveyapp.renderers import csv as csv_renderer
-from surveyapp.renderers import pdf_agency, pdf_city, sav, xlsx
+from surveyapp.renderers import pdf_agency, pdf_city, sav, wording, xlsx
 from surveyapp.renderers.numbers import DASH
 from surveyapp.reporting import build, serialise
 from surveyapp.reporting.model import Period
@@ -58,7 +58,8 @@ def agency_file(
 ) -> ReportFile:
     """Render agency ``code``'s report as ``fmt``; raise NotFoundError or InputError.
 
-    ``lang`` (vi or en) is the language of the SAV file's variable and value labels;
+    ``lang`` (vi or en) is the language of the document: the PDF's and workbook's fixed
+    texts, numbers and questionnaire texts, and the SAV file's variable and value labels.
     ``officers``: include officer-level counter figures (the agency's staff, admins).
     """
     if fmt not in AGENCY_FORMATS:
@@ -91,7 +92,8 @@ def agency_file(
         )
         report = doc.report
         if fmt == "pdf":
-            data = pdf_agency.render(doc)
+            with wording.using(lang):
+                data = pdf_agency.render(doc)
         else:
             version = documents.version_of(session, report)
             definition = definition_of(version)
@@ -100,7 +102,8 @@ def agency_file(
                 session, version, [agency.id], scope.first, scope.last, timezone
             )
             if fmt == "xlsx":
-                data = xlsx.agency_workbook(doc, definition, rows, columns)
+                with wording.using(lang):
+                    data = xlsx.agency_workbook(doc, definition, rows, columns)
             elif fmt == "sav":
                 q, period = report.questionnaire, report.period
                 title = f"{q.slug} v{q.version} {agency.code} {_span(period)} ({timezone})"
@@ -111,8 +114,11 @@ def agency_file(
     return ReportFile(data, name, MIMETYPES[fmt], report.n_responses)
 
 
-def city_file(session: Session, scope: Scope, timezone: str, fmt: str) -> ReportFile:
-    """Render the city-wide report as ``fmt``; raise NotFoundError or InputError."""
+def city_file(
+    session: Session, scope: Scope, timezone: str, fmt: str, *, lang: str = "vi"
+) -> ReportFile:
+    """Render the city-wide report as ``fmt`` in ``lang``; raise NotFoundError or InputError."""
+    sav.check_language(lang)
     if fmt not in CITY_FORMATS:
         raise NotFoundError(f"unknown format {fmt!r}; use one of {', '.join(CITY_FORMATS)}")
     data: bytes | str
@@ -124,6 +130,7 @@ def city_file(session: Session, scope: Scope, timezone: str, fmt: str) -> Report
     else:
         doc = documents.city_document(session, scope, timezone)
         report = doc.report
-        data = pdf_city.render(doc) if fmt == "pdf" else xlsx.city_workbook(doc)
+        with wording.using(lang):
+            data = pdf_city.render(doc) if fmt == "pdf" else xlsx.city_workbook(doc)
     name = f"Toàn thành phố {_span(report.period)}.{fmt}"
     return ReportFile(data, name, MIMETYPES[fmt], report.n_responses)

@@ -52,9 +52,9 @@ def write(
             scope = Scope(slug, first, last, breakdowns, comments)
             if not all_agencies:
                 if render is not None:
-                    out = render(session, None if city else agency_code, scope, timezone)
+                    out = render(session, None if city else agency_code, scope, timezone, lang)
                 elif city:
-                    out = export.city_file(session, scope, timezone, fmt)
+                    out = export.city_file(session, scope, timezone, fmt, lang=lang)
                 else:
                     out = export.agency_file(
                         session, agency_code or "", scope, timezone, fmt, lang=lang
@@ -77,14 +77,14 @@ def write(
             written = 0
             with click.progressbar(
                 codes,
-                label="Báo cáo · Reports",
+                label="Reports",
                 file=sys.stderr,
                 item_show_func=lambda c: c,
             ) as bar:
                 for code in bar:
                     try:
                         out = (
-                            render(session, code, scope, timezone)
+                            render(session, code, scope, timezone, lang)
                             if render is not None
                             else export.agency_file(session, code, scope, timezone, fmt, lang=lang)
                         )
@@ -142,7 +142,7 @@ def _save(path: Path, out: export.ReportFile) -> None:
 
 
 def _html_file(
-    session: Session, code: str | None, scope: Scope, timezone: str
+    session: Session, code: str | None, scope: Scope, timezone: str, lang: str
 ) -> export.ReportFile:
     """Render the dashboard page of an agency (or the city) as one self-contained file."""
     from surveyapp.dashboard import documents, views
@@ -151,7 +151,7 @@ def _html_file(
     css = "\n".join(
         (static / name).read_text(encoding="utf-8") for name in ("app.css", "dashboard.css")
     )
-    with current_app.test_request_context("/"):
+    with current_app.test_request_context(f"/?lang={lang}"):
         if code is None:
             doc: Any = documents.city_document(session, scope, timezone)
             text = views.city_html(doc, scope, css)

@@ -29,7 +29,7 @@ from surveyapp.dashboard import documents, export, params
 from surveyapp.dashboard.documents import Scope
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.i18n import current_language
+from surveyapp.i18n import current_language, pick
 from surveyapp.renderers import facts as facts_text
 from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
@@ -149,7 +149,8 @@ def agency_download(name: str) -> Response:
     if fmt not in export.AGENCY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
     scope = _scope(agency_id=agency.id)
-    lang = request.args.get("lang", "vi")  # of the SAV labels; export refuses another
+    # The report's language: ?lang=, else the user's (export refuses another value).
+    lang = request.args.get("lang") or current_language()
     session, timezone = db_app.session(), _timezone()
     officers = may_see_officers(current_staff(), agency.id)
     out = _guard(
@@ -157,8 +158,7 @@ def agency_download(name: str) -> Response:
             session, agency.code, scope, timezone, fmt, lang=lang, officers=officers
         )
     )
-    labels = {"lang": lang} if fmt == "sav" else {}
-    _audit(f"agency:{agency.code}", fmt, scope, **labels)
+    _audit(f"agency:{agency.code}", fmt, scope, lang=lang)
     return download_response(out.data, out.filename, out.mimetype)
 
 
@@ -173,8 +173,9 @@ def city_download(name: str) -> Response:
     if fmt not in export.CITY_FORMATS:
         abort(404, description=f"unknown format; use one of {', '.join(export.CITY_FORMATS)}")
     scope = _scope()
-    out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt))
-    _audit("city", fmt, scope)
+    lang = request.args.get("lang") or current_language()
+    out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt, lang=lang))
+    _audit("city", fmt, scope, lang=lang)
     return download_response(out.data, out.filename, out.mimetype)
 
 
@@ -270,19 +271,25 @@ def agency_html(
     """Render the agency page (``css``: a standalone file with the styles inline)."""
     lang = current_language()
     counter = doc.report.counter
+    with wording.using(current_language()):
+        charts = html.agency_charts(doc)
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
             "dashboard/agency.html",
             doc=doc,
             r=doc.report,
-            charts=html.agency_charts(doc),
+            charts=charts,
             scope=scope,
             query=params.query_of(scope),
             channels=CHANNEL_LABELS,
             city=city,
             # Breakdown questions by key, shown by their text (never the raw key).
-            singles={c.key: c.text_vi for c in doc.report.profile if c.type == "single_choice"},
+            singles={
+                c.key: pick(c.text_vi, c.text_en)
+                for c in doc.report.profile
+                if c.type == "single_choice"
+            },
             standalone_css=css,
             questionnaires=questionnaires or [],
             fact_sections=facts_text.page_sections(doc.report.service_facts, lang),
@@ -304,6 +311,8 @@ def city_html(
     questionnaires: list[report_choice.QuestionnaireOption] | None = None,
 ) -> str:
     """Render the city-wide page (``css``: a standalone file with the styles inline)."""
+    with wording.using(current_language()):
+        charts = html.city_charts(doc)
     # printable: a stored text with a noncharacter never reaches the page.
     return printable(
         render_template(
@@ -311,7 +320,7 @@ def city_html(
             city=True,
             doc=doc,
             r=doc.report,
-            charts=html.city_charts(doc),
+            charts=charts,
             tests=wording.city_tests(doc.report, current_language()),
             scope=scope,
             query=params.query_of(scope),

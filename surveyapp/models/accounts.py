@@ -37,6 +37,7 @@ class User(Base):
         CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
         CheckConstraint("(role = 'agency') = (agency_id IS NOT NULL)", name="agency_role"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
+        CheckConstraint("language IN ('vi', 'en')", name="language"),
         Index(None, "agency_id"),
     )
 
@@ -63,6 +64,8 @@ class User(Base):
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: The time step (Unix time // 30) of the last code accepted: no code is used twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: The language of the staff pages and reports for this user: ``vi`` or ``en``.
+    language: Mapped[str] = mapped_column(String(2), default="vi", server_default="vi")
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -21,6 +21,7 @@ from PIL import Image
 
 from surveyapp.definitions.characters import printable
 from surveyapp.renderers.fonts import nfc
+from surveyapp.renderers.wording import N_, pick, t
 from surveyapp.reporting.model import AgencyRow, DimensionReport, ItemReport, Trend
 
 #: Diverging palette for 5 answer steps, disagree (red) to agree (blue); colour-blind safe.
@@ -152,9 +153,9 @@ def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
                 ax.text(left + pct / 2, row, f"{pct:.0f}", ha="center", va="center", fontsize=7)
             left += pct
         flag = "" if item.reliable else " (n nhỏ)"
-        labels.append(_wrap(item.text_vi) + flag)
+        labels.append(_wrap(pick(item.text_vi, item.text_en)) + flag)
         if not legend:
-            legend = [literal(v.label_vi) for v in item.distribution]
+            legend = [literal(pick(v.label_vi, v.label_en)) for v in item.distribution]
     for (k, step), (rows, lefts, widths) in steps.items():
         colours = STEPS5 if k == 5 else _palette(k)
         ax.barh(rows, widths, left=lefts, color=colours[step], edgecolor="white", linewidth=0.5)
@@ -163,7 +164,7 @@ def diverging_bars(items: Sequence[ItemReport], ax: Axes | None = None) -> Axes:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"], fontsize=7)
-    ax.set_xlabel("% câu trả lời · % of answers", fontsize=7)
+    ax.set_xlabel(t(N_("%% of answers")), fontsize=7)
     if legend:
         handles = [Patch(color=c) for c in (STEPS5 if len(legend) == 5 else _palette(len(legend)))]
         ax.legend(
@@ -197,8 +198,8 @@ def comparison_bars(
     y = np.arange(len(agency))
     for offset, (label, colour, dims) in enumerate(
         (
-            ("Cơ quan · Agency", ACCENT, list(agency)),
-            ("Thành phố · City", CITY, [by_key.get(d.key) for d in agency]),
+            (t(N_("Agency")), ACCENT, list(agency)),
+            (t(N_("City")), CITY, [by_key.get(d.key) for d in agency]),
         )
     ):
         values = [d.satisfied_pct if d and d.satisfied_pct is not None else np.nan for d in dims]
@@ -219,10 +220,10 @@ def comparison_bars(
             xerr=err,
             error_kw={"elinewidth": 0.8, "capsize": 2},
         )
-    ax.set_yticks(y + 0.19, [_wrap(d.title_vi, 30) for d in agency], fontsize=7)
+    ax.set_yticks(y + 0.19, [_wrap(pick(d.title_vi, d.title_en), 30) for d in agency], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% hài lòng · % satisfied (95% CI)", fontsize=7)
+    ax.set_xlabel(t(N_("%% satisfied (95%% CI)")), fontsize=7)
     ax.tick_params(axis="x", labelsize=7)
     ax.legend(fontsize=7, loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -267,7 +268,7 @@ def trend_chart(trend: Trend, ax: Axes | None = None) -> Axes:
     ax.set_xticks(list(shown), labels, fontsize=6)
     ax.set_xlim(-0.5, max(len(rows) - 0.5, 0.5))
     ax.set_ylim(0, 100)
-    ax.set_ylabel("Chỉ số · Index", fontsize=7)
+    ax.set_ylabel(t(N_("Index")), fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
@@ -291,7 +292,7 @@ def caterpillar(
     ax.set_yticks(range(len(shown)), [literal(r.code) for r in shown], fontsize=6)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Chỉ số hài lòng (KTC 95%) · Satisfaction index (95% CI)", fontsize=7)
+    ax.set_xlabel(t(N_("Satisfaction index (95%% CI)")), fontsize=7)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
@@ -320,7 +321,7 @@ def heatmap(
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(codes)), [literal(c) for c in codes], fontsize=6)
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.5, pad=0.02)
-    colorbar.set_label("% hài lòng · % satisfied", fontsize=7)
+    colorbar.set_label(t(N_("%% satisfied")), fontsize=7)
     colorbar.ax.tick_params(labelsize=6)
     return ax
 
@@ -332,7 +333,7 @@ def driver_bars(names: Sequence[str], shares: Sequence[float], ax: Axes | None =
     ax.barh(range(len(names)), [shares[i] for i in order], color=ACCENT)
     ax.set_yticks(range(len(names)), [_wrap(names[i], 30) for i in order], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("% của R² · % of R²", fontsize=7)
+    ax.set_xlabel(t(N_("%% of R²")), fontsize=7)
     ax.tick_params(axis="x", labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     return ax

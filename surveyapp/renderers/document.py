@@ -6,14 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from analysis.comments import TopicSummary
+from surveyapp.renderers.wording import N_
 from surveyapp.reporting.feedback import FeedbackRow
 from surveyapp.reporting.model import AgencyReport, AgencyRow, CityReport
 from surveyapp.reporting.ranking import CityRanking, RankedAgency
 
+#: Agency kinds as people read them (msgids: translate with ``wording.t`` or ``_``).
 KIND_LABELS = {
-    "department": ("Sở, ban, ngành", "Departments"),
-    "district": ("Quận, huyện", "Districts"),
-    "other": ("Cơ quan khác", "Other agencies"),
+    "department": N_("Departments and agencies"),
+    "district": N_("Districts"),
+    "other": N_("Other agencies"),
 }
 
 

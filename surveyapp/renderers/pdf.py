@@ -20,6 +20,7 @@ from matplotlib.figure import FigureBase
 from surveyapp.definitions.characters import printable
 from surveyapp.renderers import charts, pdf_figure
 from surveyapp.renderers.fonts import FAMILY, font_path, nfc
+from surveyapp.renderers.wording import N_, language, t
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -27,7 +28,7 @@ ACCENT = (11, 79, 138)
 WARN = (179, 107, 0)
 HEAD_FILL = (226, 234, 243)
 ZEBRA = (247, 248, 250)
-SMALL_SAMPLE = "⚠ cỡ mẫu nhỏ · small sample"
+SMALL_SAMPLE = N_("⚠ small sample")
 
 
 #: fpdf2 replaces this with the page count wherever it is printed. It holds U+FFFE,
@@ -60,7 +61,7 @@ class Document(FPDF):
         self.set_creation_date(created)
         self.set_title(self.running_title)
         self.set_creator("surveyapp")
-        self.set_lang("vi")
+        self.set_lang(language())
         # Not fpdf2's default {nb}: a comment "page {nb} of 3" is printed as written.
         self.alias_nb_pages(PAGES_ALIAS)
         self.set_text_color(*INK)
@@ -81,7 +82,7 @@ class Document(FPDF):
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(*MUTED)
         page, pages = self.page_no(), PAGES_ALIAS
-        self.cell(0, 5, f"Trang {page}/{pages} · Page {page}/{pages}", align="C")
+        self.cell(0, 5, t(N_("Page %(page)s/%(pages)s"), page=page, pages=pages), align="C")
         self.set_text_color(*INK)
 
     # -- blocks ------------------------------------------------------------------------
@@ -243,13 +244,12 @@ class Document(FPDF):
         self.multi_cell(0, 3.6, clean(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_y(max(top + 9, self.get_y() + 1.5))
 
-    def methodology(self, sections: Sequence[tuple[str, str, str]]) -> None:
-        """Write the methodology: each heading, its Vietnamese text, then its English text."""
-        self.h2("Phương pháp · Methodology", new_page=True)
-        for head, vi, en in sections:
+    def methodology(self, sections: Sequence[tuple[str, str]]) -> None:
+        """Write the methodology: each heading and its text."""
+        self.h2(t(N_("Methodology")), new_page=True)
+        for head, text in sections:
             self.h3(head)
-            self.para(vi, 8.5)
-            self.para(en, 8.5, colour=MUTED)
+            self.para(text, 8.5)
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

@@ -8,17 +8,16 @@ from surveyapp.renderers.method_section import pdf_method
 from surveyapp.renderers.numbers import DASH, count, interval, num, signed, with_interval
 from surveyapp.renderers.pdf import SMALL_SAMPLE, Document, clean
 from surveyapp.renderers.texts import CHANNEL_LABELS, methodology, period_text
-from surveyapp.renderers.wording import N_, both, decimal, method, reason, tr, verdict
+from surveyapp.renderers.wording import N_, decimal, language, method, pick, reason, t, verdict
 from surveyapp.reporting.model import AgencyReport, DimensionReport, ItemReport
 
 
 def render(doc: AgencyDocument) -> bytes:
     """Return the PDF of one agency's report."""
     r = doc.report
-    pdf = Document(
-        f"{r.agency.name_vi} · {period_text(r.period.from_, r.period.to)}", r.generated_at
-    )
-    pdf.set_subject(clean(f"Báo cáo mức độ hài lòng · {r.agency.name_en}"))
+    name = pick(r.agency.name_vi, r.agency.name_en)
+    pdf = Document(f"{name} · {period_text(r.period.from_, r.period.to)}", r.generated_at)
+    pdf.set_subject(clean(f"{t(N_('Satisfaction report'))} · {name}"))
     _cover(pdf, doc)
     _key_figures(pdf, doc)
     _comparison(pdf, doc)
@@ -41,77 +40,93 @@ def render(doc: AgencyDocument) -> bytes:
 def _cover(pdf: Document, doc: AgencyDocument) -> None:
     r = doc.report
     pdf.add_page()
-    pdf.para("BÁO CÁO MỨC ĐỘ HÀI LÒNG · SATISFACTION REPORT", 9)
-    pdf.h1(r.agency.name_vi)
-    pdf.para(f"{r.agency.name_en} ({r.agency.code})", 11)
+    pdf.para(t(N_("SATISFACTION REPORT")), 9)
+    pdf.h1(pick(r.agency.name_vi, r.agency.name_en))
+    pdf.para(f"({r.agency.code})", 11)
     pdf.ln(2)
     q = r.questionnaire
     rows = [
-        ("Kỳ báo cáo · Period", period_text(r.period.from_, r.period.to)),
-        ("Múi giờ · Time zone", r.period.timezone),
-        ("Bảng hỏi · Questionnaire", f"{q.title_vi} ({q.slug}, phiên bản · version {q.version})"),
-        ("Số phiếu · Responses", count(r.n_responses)),
-        ("Lập lúc · Generated", r.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        (t(N_("Reporting period")), period_text(r.period.from_, r.period.to)),
+        (t(N_("Time zone")), r.period.timezone),
+        (
+            t(N_("Questionnaire")),
+            t(
+                N_("%(title)s (%(slug)s, version %(version)s)"),
+                title=pick(q.title_vi, q.title_en),
+                slug=q.slug,
+                version=q.version,
+            ),
+        ),
+        (t(N_("Responses")), count(r.n_responses)),
+        (t(N_("Generated")), r.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
     ]
     pdf.data_table(None, rows, (55, 119), align=("LEFT", "LEFT"), size=9)
     total = sum(n for _, n in doc.channels) or 1
-    pdf.h3("Kênh trả lời · Response channels")
+    pdf.h3(t(N_("Response channels")))
     pdf.data_table(
-        ["Kênh · Channel", "Số phiếu · n", "%"],
-        [(CHANNEL_LABELS.get(c, c), count(n), num(100 * n / total)) for c, n in doc.channels],
+        [t(N_("Channel")), t(N_("Responses")), "%"],
+        [
+            (t(CHANNEL_LABELS[c]) if c in CHANNEL_LABELS else c, count(n), num(100 * n / total))
+            for c, n in doc.channels
+        ],
         (100, 40, 34),
     )
     if r.n_responses < r.min_n:
         pdf.warn(
-            f"{SMALL_SAMPLE}: {r.n_responses} phiếu, dưới ngưỡng {num(r.min_n, 0)}; "
-            f"fewer responses than the threshold of {num(r.min_n, 0)}."
+            f"{t(SMALL_SAMPLE)}: "
+            + t(
+                N_("%(n)s responses, fewer than the threshold of %(min_n)s."),
+                n=count(r.n_responses),
+                min_n=num(r.min_n, 0),
+            )
         )
 
 
 def _key_figures(pdf: Document, doc: AgencyDocument) -> None:
     r = doc.report
-    pdf.h2("Số liệu chính · Key figures")
+    pdf.h2(t(N_("Key figures")))
     idx = r.index
-    flag = f"  {SMALL_SAMPLE}" if not idx.reliable else ""
+    flag = f"  {t(SMALL_SAMPLE)}" if not idx.reliable else ""
+    ci = t(N_("95%% CI"))
     pdf.key_figure(
-        "Chỉ số hài lòng · Satisfaction index",
+        t(N_("Satisfaction index")),
         num(idx.value),
-        f"KTC 95% · 95% CI {interval(idx.ci)}; {method(idx.method)}{flag}",
+        f"{ci} {interval(idx.ci)}; {method(idx.method)}{flag}",
     )
     row = doc.city_row
     if row is not None and row.rank is not None:
         pdf.key_figure(
-            "Thứ hạng · Rank",
+            t(N_("Rank")),
             f"{row.rank} / {doc.ranked}",
-            f"khoảng thứ hạng · rank interval {row.rank_lower}{DASH}{row.rank_upper}",
+            f"{t(N_('rank interval'))} {row.rank_lower}{DASH}{row.rank_upper}",
         )
     else:
-        pdf.key_figure("Thứ hạng · Rank", DASH, "không xếp hạng · not ranked")
+        pdf.key_figure(t(N_("Rank")), DASH, t(N_("not ranked")))
     last = r.trend.periods[-1] if r.trend.periods else None
     change = last.change if last is not None else None
     if change is not None:
         pdf.key_figure(
-            "Thay đổi so với kỳ trước · Change",
+            t(N_("Change since the previous period")),
             signed(change.difference),
-            f"{last.label if last else ''}: {both(POINTS)}; {interval(change.ci)}. "
-            f"{verdict('change', change.p, 'vi')} {verdict('change', change.p, 'en')}"
-            + ("" if change.reliable else f"  {SMALL_SAMPLE}"),
+            f"{last.label if last else ''}: {t(POINTS)}; {interval(change.ci)}. "
+            f"{verdict('change', change.p, language())}"
+            + ("" if change.reliable else f"  {t(SMALL_SAMPLE)}"),
         )
     if doc.city is not None:
         pdf.key_figure(
-            "Trung bình thành phố · City index",
+            t(N_("City index")),
             num(doc.city.index.value),
-            f"KTC 95% · 95% CI {interval(doc.city.index.ci)}",
+            f"{ci} {interval(doc.city.index.ci)}",
         )
     nps = r.indices.nps
     if nps is not None and nps.value is not None:
         pdf.key_figure("NPS", num(nps.value), f"{interval(nps.ci)}; n = {count(nps.n)}")
     pdf.ln(1)
     pdf.data_table(
-        ["Tiêu chí · Dimension", "n", "% hài lòng [KTC 95%]", "Trung bình [KTC 95%]"],
+        [t(N_("Dimension")), "n", t(N_("%% satisfied [95%% CI]")), t(N_("Mean [95%% CI]"))],
         [
             (
-                d.title_vi,
+                pick(d.title_vi, d.title_en),
                 count(d.n_min),
                 with_interval(d.satisfied_pct, d.satisfied_ci),
                 with_interval(d.mean, d.mean_ci, 2),
@@ -127,7 +142,7 @@ def _comparison(pdf: Document, doc: AgencyDocument) -> None:
     if doc.city is None:
         return
     r = doc.report
-    pdf.h2("So sánh với thành phố · Comparison with the city", need=120)
+    pdf.h2(t(N_("Comparison with the city")), need=120)
     pdf.figure(charts.comparison_bars(r.dimensions, doc.city.dimensions).figure)
     city = {d.key: d for d in doc.city.dimensions}
     rows = []
@@ -137,10 +152,15 @@ def _comparison(pdf: Document, doc: AgencyDocument) -> None:
         if c is not None and c.satisfied_pct is not None and d.satisfied_pct is not None:
             diff = d.satisfied_pct - c.satisfied_pct
         rows.append(
-            (d.title_vi, num(d.satisfied_pct), num(c.satisfied_pct if c else None), signed(diff))
+            (
+                pick(d.title_vi, d.title_en),
+                num(d.satisfied_pct),
+                num(c.satisfied_pct if c else None),
+                signed(diff),
+            )
         )
     pdf.data_table(
-        ["Tiêu chí · Dimension", "Cơ quan", "Thành phố · City", "Chênh · Diff."],
+        [t(N_("Dimension")), t(N_("Agency")), t(N_("City")), t(N_("Difference"))],
         rows,
         (86, 28, 32, 28),
     )
@@ -149,9 +169,9 @@ def _comparison(pdf: Document, doc: AgencyDocument) -> None:
 def _dimension(
     pdf: Document, r: AgencyReport, dim: DimensionReport, items: list[ItemReport]
 ) -> None:
-    pdf.h2(f"{dim.title_vi} · {dim.title_en}", new_page=True)
+    pdf.h2(pick(dim.title_vi, dim.title_en), new_page=True)
     if not dim.reliable:
-        pdf.warn(f"{SMALL_SAMPLE}: n = {count(dim.n_min)} < {num(r.min_n, 0)}")
+        pdf.warn(f"{t(SMALL_SAMPLE)}: n = {count(dim.n_min)} < {num(r.min_n, 0)}")
     alpha = (
         f"{with_interval(dim.alpha, dim.alpha_ci, 2)} (n = {dim.alpha_n})"
         if dim.alpha is not None
@@ -160,13 +180,10 @@ def _dimension(
     pdf.data_table(
         None,
         [
-            (
-                "% hài lòng · % satisfied [95% CI]",
-                with_interval(dim.satisfied_pct, dim.satisfied_ci),
-            ),
-            ("Trung bình · Mean (1-5) [95% CI]", with_interval(dim.mean, dim.mean_ci, 2)),
-            ("Điểm 0-100 · Score [95% CI]", with_interval(dim.score_100, dim.score_100_ci)),
-            ("Độ tin cậy Cronbach alpha · Reliability", alpha),
+            (t(N_("%% satisfied [95%% CI]")), with_interval(dim.satisfied_pct, dim.satisfied_ci)),
+            (t(N_("Mean (1-5) [95%% CI]")), with_interval(dim.mean, dim.mean_ci, 2)),
+            (t(N_("Score 0-100 [95%% CI]")), with_interval(dim.score_100, dim.score_100_ci)),
+            (t(N_("Reliability (Cronbach's alpha)")), alpha),
         ],
         (80, 94),
         align=("LEFT", "LEFT"),
@@ -174,10 +191,10 @@ def _dimension(
     if items:
         pdf.figure(charts.diverging_bars(items).figure)
         pdf.data_table(
-            ["Câu hỏi · Item", "n", "TB · Mean", "% hài lòng [KTC 95%]"],
+            [t(N_("Question")), "n", t(N_("Mean")), t(N_("%% satisfied [95%% CI]"))],
             [
                 (
-                    i.text_vi,
+                    pick(i.text_vi, i.text_en),
                     count(i.n),
                     with_interval(i.mean, i.mean_ci, 2),
                     with_interval(i.satisfied_pct, i.satisfied_ci),
@@ -197,11 +214,11 @@ TOP_DRIVER = N_(
     "“%(outcome)s” (R² = %(r2)s)."
 )
 TREND_HEAD = (
-    "Kỳ · Period",
+    N_("Period"),
     "n",
-    "Chỉ số · Index [95% CI]",
-    "% hài lòng (câu chung) · % satisfied (overall)",
-    "Thay đổi (điểm phần trăm) · Change (percentage points)",
+    N_("Index [95%% CI]"),
+    N_("%% satisfied (overall question)"),
+    N_("Change (percentage points)"),
 )
 
 
@@ -220,13 +237,13 @@ def trend_rows(r: AgencyReport) -> list[tuple[str, ...]]:
 
 
 def _trend(pdf: Document, r: AgencyReport) -> None:
-    pdf.h2("Xu hướng · Trend", new_page=True)
+    pdf.h2(t(N_("Trend")), new_page=True)
     if not r.trend.periods:
-        pdf.para("Không có dữ liệu · No data.")
+        pdf.para(t(N_("No data.")))
         return
     pdf.figure(charts.trend_chart(r.trend).figure)
     pdf.data_table(
-        TREND_HEAD,
+        [t(h) for h in TREND_HEAD],
         trend_rows(r),
         (24, 14, 50, 40, 46),
         size=7.5,
@@ -235,42 +252,41 @@ def _trend(pdf: Document, r: AgencyReport) -> None:
     test = r.trend.cochran_armitage
     if test is not None and test.p is not None:
         pdf.para(
-            f"Cochran-Armitage: z = {num(test.z, 2)}. {verdict('trend', test.p, 'vi')} "
-            f"{verdict('trend', test.p, 'en')}",
+            f"Cochran-Armitage: z = {num(test.z, 2)}. {verdict('trend', test.p, language())}",
             8,
         )
 
 
 def _drivers(pdf: Document, r: AgencyReport) -> None:
     d = r.drivers
-    pdf.h2("Yếu tố tác động · Drivers", need=90)
+    pdf.h2(t(N_("Drivers")), need=90)
     if d is None or not d.weights:
-        pdf.para("Không đủ dữ liệu · Not enough data.")
+        pdf.para(t(N_("Not enough data.")))
         return
-    titles = {dim.key: dim.title_vi for dim in r.dimensions}
+    titles = {dim.key: pick(dim.title_vi, dim.title_en) for dim in r.dimensions}
     names = [titles.get(w.name, w.name) for w in d.weights]
     pdf.figure(charts.driver_bars(names, [w.pct_of_r2 for w in d.weights]).figure)
     top = max(d.weights, key=lambda w: w.raw)
-    for lang in ("vi", "en"):
-        dims = {dim.key: (dim.title_vi, dim.title_en) for dim in r.dimensions}
-        item = next((i for i in r.items if i.key == d.outcome), None)
-        pick = 0 if lang == "vi" else 1
-        driver = dims[top.name][pick] if top.name in dims else top.name
-        said = (item.text_vi, item.text_en)[pick] if item else tr(lang, OVERALL)
-        values = {"share": round(top.pct_of_r2), "r2": decimal(d.r_squared or 0.0, 2, lang)}
-        pdf.para(tr(lang, TOP_DRIVER, driver=driver, outcome=said, **values), 8.5)
+    item = next((i for i in r.items if i.key == d.outcome), None)
+    driver = titles.get(top.name, top.name)
+    said = pick(item.text_vi, item.text_en) if item else t(OVERALL)
+    values = {"share": round(top.pct_of_r2), "r2": decimal(d.r_squared or 0.0, 2, language())}
+    pdf.para(t(TOP_DRIVER, driver=driver, outcome=said, **values), 8.5)
     pdf.para(f"R² = {num(d.r_squared, 3)}, n = {d.n}", 8)
     if not d.reliable:
-        pdf.warn(SMALL_SAMPLE)
+        pdf.warn(t(SMALL_SAMPLE))
 
 
 def _profile(pdf: Document, r: AgencyReport) -> None:
-    pdf.h2("Người trả lời · Respondent profile", new_page=True)
+    pdf.h2(t(N_("Respondent profile")), new_page=True)
     for choice in r.profile:
-        pdf.h3(f"{choice.text_vi} (n = {count(choice.n)})")
+        pdf.h3(f"{pick(choice.text_vi, choice.text_en)} (n = {count(choice.n)})")
         pdf.data_table(
-            ["Trả lời · Answer", "n", "%"],
-            [(v.label_vi, count(v.count), num(v.pct)) for v in choice.distribution],
+            [t(N_("Answer")), "n", "%"],
+            [
+                (pick(v.label_vi, v.label_en), count(v.count), num(v.pct))
+                for v in choice.distribution
+            ],
             (120, 27, 27),
             size=7.5,
         )
@@ -278,13 +294,16 @@ def _profile(pdf: Document, r: AgencyReport) -> None:
 
 def _comments(pdf: Document, doc: AgencyDocument) -> None:
     if doc.comments is None:
-        pdf.h2("Ý kiến · Comments")
-        pdf.para("Không đưa vào báo cáo này · Left out of this report on request.", 8.5)
+        pdf.h2(t(N_("Comments")))
+        pdf.para(t(N_("Left out of this report on request.")), 8.5)
         return
-    pdf.h2("Ý kiến · Comments", new_page=True)
+    pdf.h2(t(N_("Comments")), new_page=True)
     pdf.para(
-        f"{len(doc.comments)} ý kiến gần nhất trên tổng {doc.comments_total} · the "
-        f"{len(doc.comments)} most recent of {doc.comments_total}, as written (unedited).",
+        t(
+            N_("The %(shown)s most recent of %(total)s, as written (unedited)."),
+            shown=len(doc.comments),
+            total=doc.comments_total,
+        ),
         8,
     )
     for comment in doc.comments:

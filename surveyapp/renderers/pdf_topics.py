@@ -6,7 +6,7 @@ from analysis.comments import Lexicon, Topic, TopicSummary
 from surveyapp.renderers.document import AgencyDocument, CityDocument
 from surveyapp.renderers.numbers import count, num
 from surveyapp.renderers.pdf import Document
-from surveyapp.renderers.wording import N_, both
+from surveyapp.renderers.wording import N_, both, language
 from surveyapp.reporting.comment_topics import current_lexicon
 
 TITLE = N_("Comment topics")
@@ -16,12 +16,7 @@ TOP_AGENCIES = 3
 
 
 def _label(lexicon: Lexicon, key: str) -> str:
-    topic = lexicon.topic(key)
-    return (
-        topic.label_vi
-        if topic.label_vi == topic.label_en
-        else (f"{topic.label_vi} · {topic.label_en}")
-    )
+    return lexicon.topic(key).label(language())
 
 
 def agency_section(pdf: Document, doc: AgencyDocument) -> None:
@@ -99,7 +94,7 @@ def city_section(pdf: Document, doc: CityDocument) -> None:
     pdf.h3(both(N_("Problems reported, by agency")))
     ranked = sorted(doc.topics.items(), key=lambda item: (-_flag_total(item[1], flags), item[0]))
     pdf.data_table(
-        [both(N_("Agency")), both(N_("Comments")), *(t.label_vi for t in flags)],
+        [both(N_("Agency")), both(N_("Comments")), *(t.label(language()) for t in flags)],
         [
             (code, count(s.n_comments), *(count(s.counts.get(t.key, 0)) for t in flags))
             for code, s in ranked

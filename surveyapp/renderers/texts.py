@@ -6,20 +6,21 @@ The methodology comes from the message catalogs (msgids in English), in both lan
 from __future__ import annotations
 
 from surveyapp.renderers.numbers import DASH, num
-from surveyapp.renderers.wording import N_, both, tr
+from surveyapp.renderers.wording import N_, t
 
+#: Response channels as people read them (msgids: translate with ``t`` or ``_``).
 CHANNEL_LABELS = {
-    "web": "Trang web · Web form",
-    "embed": "Nhúng trên trang cơ quan · Embedded form",
-    "api": "Ki-ốt, ứng dụng · Kiosk/API",
-    "paper": "Phiếu giấy · Paper",
-    "counter": both(N_("At the one-stop-shop counter")),
+    "web": N_("Web form"),
+    "embed": N_("Form embedded on the agency's site"),
+    "api": N_("Kiosk or app (API)"),
+    "paper": N_("Paper form"),
+    "counter": N_("One-stop-shop counter"),
 }
 
 
 def period_text(first: object, last: object) -> str:
     if first is None or last is None:
-        return "không có dữ liệu · no data"
+        return t(N_("no data"))
     return f"{first} {DASH} {last}"
 
 
@@ -67,8 +68,8 @@ M_SCOPE_TEXT = N_(
 
 def methodology(
     min_n: float, weighted: bool, timezone: str, *, city: bool = False
-) -> list[tuple[str, str, str]]:
-    """Return (heading, Vietnamese text, English text) explaining every figure of a report."""
+) -> list[tuple[str, str]]:
+    """Return (heading, text) in the documents' language explaining every figure of a report."""
     sections = [
         (M_DEFINITIONS, M_DEFINITIONS_TEXT),
         (M_INTERVALS, M_INTERVALS_TEXT),
@@ -79,6 +80,4 @@ def methodology(
         (M_SCOPE, M_SCOPE_TEXT),
     ]
     values = {"min_n": num(min_n, 0), "timezone": timezone}
-    return [
-        (both(head), tr("vi", text, **values), tr("en", text, **values)) for head, text in sections
-    ]
+    return [(t(head), t(text, **values)) for head, text in sections]

@@ -7,12 +7,14 @@ language asked. Msgids are marked with ``N_`` so ``pybabel extract`` finds them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from babel.support import NullTranslations, Translations
 
 from surveyapp.config import PACKAGE_DIR
-from surveyapp.renderers.numbers import DASH
+from surveyapp.renderers.numbers import DASH, LANGUAGE
 from surveyapp.reporting.model import CityReport
 
 #: Below this a difference is called larger than chance.
@@ -34,10 +36,39 @@ def tr(lang: str, message: str, **values: object) -> str:
     return _catalog(lang).gettext(message) % values if values else _catalog(lang).gettext(message)
 
 
+@contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Make documents rendered inside the block speak ``lang`` (vi or en), numbers too."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: must be one of {', '.join(LANGUAGES)}")
+    token = LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        LANGUAGE.reset(token)
+
+
+def language() -> str:
+    """Return the language documents are being rendered in."""
+    return LANGUAGE.get()
+
+
+def t(message: str, **values: object) -> str:
+    """Return ``message`` in the documents' language (see ``using``), always %-formatted.
+
+    A literal percent sign is written ``%%`` in every msgid passed here.
+    """
+    return _catalog(LANGUAGE.get()).gettext(message) % values
+
+
+def pick(vi: str, en: str) -> str:
+    """Return a questionnaire's or agency's text in the documents' language."""
+    return en if LANGUAGE.get() == "en" and en else vi
+
+
 def both(message: str, **values: object) -> str:
-    """Return ``message`` in Vietnamese · English (the documents' bilingual labels)."""
-    vi, en = tr("vi", message, **values), tr("en", message, **values)
-    return vi if vi == en else f"{vi} · {en}"
+    """Return ``message`` in the documents' language (formerly both languages)."""
+    return t(message, **values)
 
 
 def decimal(value: float, digits: int, lang: str) -> str:
@@ -114,12 +145,12 @@ def city_tests(report: CityReport, lang: str) -> dict[str, str]:
 
 
 def reason(key: str | None) -> str:
-    """Return why a figure is missing, in Vietnamese · English (never the raw key)."""
+    """Return why a figure is missing, in the documents' language (never the raw key)."""
     if key is None:
         return "n/a"
     return both(REASONS[key]) if key in REASONS else both(N_("not computed"))
 
 
 def method(key: str) -> str:
-    """Return an index method's name in Vietnamese · English."""
+    """Return an index method's name in the documents' language."""
     return both(METHODS[key]) if key in METHODS else key.replace("_", " ")

@@ -206,6 +206,16 @@ def set_password(
     return user
 
 
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """Keep ``language`` (``vi`` or ``en``) as the user's language of staff pages and reports."""
+    if language not in ("vi", "en"):
+        raise InputError(f"language: must be vi or en, not {language!r}")
+    user = session.get(User, user_id)
+    if user is not None and user.language != language:
+        user.language = language
+        audit.record(session, user, "user.language", f"user:{user.email}", {"language": language})
+
+
 def end_sessions(session: Session, user_id: int) -> None:
     """End every session of a user (signing out); the next sign-in starts a new one."""
     user = session.get(User, user_id)

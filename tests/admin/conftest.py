@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from surveyapp import db_app
 from surveyapp.config import PACKAGE_DIR
 from surveyapp.db import Database
-from surveyapp.models import Agency
+from surveyapp.models import Agency, User
 from surveyapp.services.questionnaires import get_version, load_files
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
 from tests.auth.conftest import OTHER, OWN, PASSWORD, Staff, login, staff
@@ -85,10 +86,18 @@ def store(db: Database, sipas: str) -> StoreResponse:
     return make
 
 
-def signed_in(app: Flask, email: str | None) -> FlaskClient:
-    """A new client, signed in as ``email`` (anonymous when None)."""
+def signed_in(app: Flask, email: str | None, language: str = "en") -> FlaskClient:
+    """A new client, signed in as ``email`` (anonymous when None) who reads ``language``.
+
+    The console's tests read its English texts (the msgids); the language is the
+    account's, as the staff navigation's switch keeps it.
+    """
     client = app.test_client()
     if email is not None:
+        with app.app_context(), db_app.get_db().write() as session:
+            session.execute(
+                update(User).where(User.email == email.lower()).values(language=language)
+            )
         response = login(client, email, PASSWORD)
         assert response.status_code == 303, response.text[:300]
     return client

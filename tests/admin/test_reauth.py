@@ -102,9 +102,9 @@ def test_the_reauth_form_confirms_and_returns_to_the_action(
     reauth_token = csrf(client, target)
     data = {"csrf_token": reauth_token, "next": "/admin/tokens"}
     wrong = client.post("/reauth", data={**data, "password": "not it at all", "code": "1"})
-    assert wrong.status_code == 200 and "Mật khẩu hoặc mã không đúng" in message(wrong)
+    assert wrong.status_code == 200 and "Wrong password or code" in message(wrong)
     no_code = client.post("/reauth", data={**data, "password": PASSWORD, "code": ""})
-    assert no_code.status_code == 200 and "Mật khẩu hoặc mã không đúng" in message(no_code)
+    assert no_code.status_code == 200 and "Wrong password or code" in message(no_code)
     right = client.post(
         "/reauth",
         data={**data, "password": PASSWORD, "code": next_code(client, staff.admin)},

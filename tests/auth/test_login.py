@@ -20,7 +20,7 @@ from tests.conftest import TEST_SECRET_KEY
 
 from .conftest import PASSWORD, Staff, csrf_token, login, logout, message
 
-FAILED = "Email hoặc mật khẩu không đúng. · Wrong e-mail or password."
+FAILED = "Thư điện tử hoặc mật khẩu không đúng."
 
 
 def signed_in_as(client: FlaskClient) -> str | None:
@@ -93,7 +93,7 @@ def test_unknown_users_cost_one_password_check_like_known_ones(
 def test_empty_fields_are_refused_without_signing_in(client: FlaskClient, staff: Staff) -> None:
     response = login(client, staff.own, "")
     assert response.status_code == 200
-    assert "Hãy nhập email và mật khẩu" in message(response)
+    assert "Đề nghị nhập thư điện tử và mật khẩu." in message(response)
     assert signed_in_as(client) is None
 
 

@@ -29,7 +29,7 @@ from tests.conftest import TEST_SECRET_KEY
 from .conftest import PASSWORD, Staff, login, message
 
 WRONG = "not the password at all"
-FAILED = "Email hoặc mật khẩu không đúng. · Wrong e-mail or password."
+FAILED = "Thư điện tử hoặc mật khẩu không đúng."
 WINDOW = 15 * 60
 
 
@@ -39,9 +39,7 @@ def assert_throttled(response: TestResponse) -> int:
     assert 1 <= wait <= WINDOW
     minutes = -(-wait // 60)
     assert message(response) == (
-        "Quá nhiều lần đăng nhập không thành công. "
-        f"Hãy thử lại sau {minutes} phút. · "
-        f"Too many failed sign-ins. Try again in {minutes} minutes."
+        f"Đăng nhập không thành công quá nhiều lần. Đề nghị thử lại sau {minutes} phút."
     )
     return wait
 

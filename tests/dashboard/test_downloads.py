@@ -73,7 +73,7 @@ def test_city_pdf_matches_json(inspector: FlaskClient) -> None:
     for row in city["agencies"]:
         if row["index"] is not None:
             assert num(row["index"]) in text, row["code"]
-    assert "Kruskal-Wallis" in text and "Dunn" in text and "Chi-square" in text
+    assert "Kruskal-Wallis" in text and "Dunn" in text and "Khi bình phương" in text
     assert "Sở Nội vụ" in text  # a department without data is still listed
 
 
@@ -86,7 +86,7 @@ def test_free_text_is_literal_in_pdf_and_escaped_in_html(inspector: FlaskClient)
     assert "<img src=x" not in page
     without = pdf_text(_get(inspector, f"/reports/agency/{OWN}.pdf{QUERY}&comments=0"))
     assert "alert" not in without
-    assert "Left out of this report" in without
+    assert "Không đưa vào báo cáo này" in without
 
 
 def test_never_quarantined_or_deleted(inspector: FlaskClient) -> None:
@@ -172,6 +172,7 @@ def test_downloads_are_audited(inspector: FlaskClient, reports: Staff, db: Datab
         "to": "2017-06-30",
         "questionnaire": "sipas",
         "comments": False,
+        "lang": "vi",
     }
 
 

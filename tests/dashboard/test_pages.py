@@ -21,7 +21,7 @@ def test_agency_page(client: FlaskClient, reports: Staff) -> None:
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "Ủy ban nhân dân Quận 1" in page
-    assert f"{report['index']['value']:.1f}" in page
+    assert f"{report['index']['value']:.1f}".replace(".", ",") in page  # vi: decimal comma
     assert page.count('src="data:image/svg+xml;base64,') == len(report["dimensions"]) + 2
     assert "<script" not in page
     assert 'src="http' not in page and 'href="http' not in page  # nothing external
@@ -38,8 +38,8 @@ def test_city_page_and_index(client: FlaskClient, reports: Staff) -> None:
     page = client.get(f"/dashboard/city{QUERY}").get_data(as_text=True)
     for row in city["agencies"]:
         if row["index"] is not None:
-            assert f"{row['index']:.1f}" in page
+            assert f"{row['index']:.1f}".replace(".", ",") in page
     index = client.get(f"/dashboard{QUERY}").get_data(as_text=True)
     assert "/reports/city.pdf?" in index
     q1 = next(r for r in city["agencies"] if r["code"] == OWN)
-    assert f"{q1['index']:.1f}" in index
+    assert f"{q1['index']:.1f}".replace(".", ",") in index

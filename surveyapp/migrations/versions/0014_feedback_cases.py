@@ -1,7 +1,7 @@
 """feedback cases, their contacts apart, agencies' deadlines, published result periods
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 23:20:00.000000
 
 A respondent's petition or complaint becomes a row of ``feedback_cases`` (one a
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
