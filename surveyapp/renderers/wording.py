@@ -67,8 +67,14 @@ def pick(vi: str, en: str) -> str:
 
 
 def both(message: str, **values: object) -> str:
-    """Return ``message`` in the documents' language (formerly both languages)."""
-    return t(message, **values)
+    """Return ``message`` in the documents' language (formerly both languages).
+
+    Unlike :func:`t`, a message without ``values`` is not %-formatted, so its
+    percent signs are literal.
+    """
+    if values:
+        return t(message, **values)
+    return _catalog(LANGUAGE.get()).gettext(message)
 
 
 def decimal(value: float, digits: int, lang: str) -> str:
