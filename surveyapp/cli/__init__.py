@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 from surveyapp import create_app
 from surveyapp.cli import (
     agencies,
+    alerts,
     database,
     demo,
     dossiers,
@@ -66,6 +67,7 @@ cli.add_command(embed.embed_snippet)
 cli.add_command(dossiers.group)
 cli.add_command(report.group)
 cli.add_command(retention.group)
+cli.add_command(alerts.group)
 
 
 def main() -> None:

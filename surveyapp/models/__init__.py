@@ -10,6 +10,7 @@ from surveyapp.models.accounts import (
     User,
 )
 from surveyapp.models.aggregates import ReportAggregate, UnfoldedResponse
+from surveyapp.models.alerts import AlertDelivery, AlertEvent, AlertRecipient, AlertSettings
 from surveyapp.models.core import (
     AGENCY_KINDS,
     CHANNELS,
@@ -38,6 +39,10 @@ __all__ = [
     "Agency",
     "AgencyLogo",
     "AgencyOrigin",
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertRecipient",
+    "AlertSettings",
     "Answer",
     "AuditEvent",
     "Base",
