@@ -195,6 +195,35 @@ def _number_setting(env: Mapping[str, str], name: str, default: float, minimum: 
     return value
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _smtp_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Alert e-mail: ``SURVEYAPP_SMTP_URL`` (smtp://user:pass@host:port), its security, from."""
+    url = env.get("SURVEYAPP_SMTP_URL") or ""
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(
+                "SURVEYAPP_SMTP_URL must be smtp://[USER:PASS@]HOST[:PORT] or smtps://..., "
+                f"not {parts.scheme or url!r}"
+            )
+        try:
+            parts.port  # noqa: B018 - reading it validates the port
+        except ValueError:
+            raise ConfigError("SURVEYAPP_SMTP_URL has an invalid port") from None
+    default = "ssl" if url.startswith("smtps:") else "starttls"
+    security = (env.get("SURVEYAPP_SMTP_SECURITY") or default).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(
+            f"SURVEYAPP_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}"
+        )
+    sender = env.get("SURVEYAPP_SMTP_FROM") or ""
+    if url and "@" not in sender:
+        raise ConfigError("SURVEYAPP_SMTP_FROM must be an e-mail address when SMTP_URL is set")
+    return {"SMTP_URL": url, "SMTP_SECURITY": security, "SMTP_FROM": sender}
+
+
 def load_settings(
     instance_path: Path,
     env: Mapping[str, str] | None = None,
@@ -289,6 +318,7 @@ def load_settings(
         # Reverse proxies in front whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _int_setting(env, "SURVEYAPP_PROXY_COUNT", 0, 0),
         "COMMENT_LEXICON": _comment_lexicon(env),
+        **_smtp_settings(env),
     }
     settings.update(overrides)
     if require_shared:

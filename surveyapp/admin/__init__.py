@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from surveyapp.admin import (  # noqa: F401 - importing registers each module's routes
         agencies,
         agency_pages,
+        alerts,
         people,
         questionnaires,
         triage,

@@ -166,3 +166,31 @@ class SecondFactorPolicyForm(FlaskForm):
 
     inspector = BooleanField(_("Inspectors must use two-step sign-in"))
     agency = BooleanField(_("Agency users must use two-step sign-in"))
+
+
+class WatchListForm(FlaskForm):
+    """An agency's watch list: words or phrases of comments that alert, one a line."""
+
+    watch_list = TextAreaField(_("Watch list (one word or phrase a line)"))
+
+
+class RecipientForm(FlaskForm):
+    """Who receives an agency's alerts: an account, an e-mail address or a webhook."""
+
+    role = SelectField(
+        _("Recipient"),
+        choices=[
+            SelectChoice("head", _("Agency head")),
+            SelectChoice("inspector", _("Inspector")),
+            SelectChoice("other", _("Other")),
+        ],
+    )
+    account = SelectField(_("Account"), choices=[], validate_choice=False)
+    email = StringField(_("or an e-mail address"), validators=[Optional(), Length(max=254)])
+    webhook_url = StringField(_("or a webhook URL"), validators=[Optional(), Length(max=2000)])
+    language = SelectField(
+        _("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+    )
+    wants_immediate = BooleanField(_("Serious reports and watch-list matches"), default=True)
+    wants_signals = BooleanField(_("Falls in satisfaction (control charts)"), default=True)
+    wants_digest = BooleanField(_("Weekly digest"), default=True)

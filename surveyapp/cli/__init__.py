@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup
 from surveyapp import create_app
 from surveyapp.cli import (
     agencies,
+    alerts,
     comments,
     counters,
     database,
@@ -71,6 +72,7 @@ cli.add_command(dossiers.group)
 cli.add_command(counters.group)
 cli.add_command(report.group)
 cli.add_command(retention.group)
+cli.add_command(alerts.group)
 cli.add_command(registers.group)
 
 

@@ -110,6 +110,15 @@ class Scale:
 class Option:
     key: str
     label: Text
+    #: Choosing this option raises an immediate alert to the agency's recipients
+    #: (an informal payment asked for, harassment).
+    alert: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "label": self.label.to_dict()}
+        if self.alert:
+            out["alert"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,7 @@ class Question:
             "show_if": self.show_if.to_dict() if self.show_if else None,
             "scale": self.scale,
             "allow_na": self.allow_na or None,
-            "options": [{"key": o.key, "label": o.label.to_dict()} for o in self.options],
+            "options": [o.to_dict() for o in self.options],
             "items": [row.to_dict() for row in self.rows],
             "min": self.min,
             "max": self.max,

@@ -226,8 +226,11 @@ class SingleChoice(QuestionType):
                 continue
             key_node = om.get("key")
             key = ctx.key(key_node, "option key")
-            ctx.fields(om, f"option {key!r}" if key else f"option of {what}", ("key", "label"))
+            ctx.fields(
+                om, f"option {key!r}" if key else f"option of {what}", ("key", "label"), ("alert",)
+            )
             label = ctx.text(om.get("label"), f"label of option {key!r}")
+            alert = ctx.boolean(om.get("alert"), f"alert of option {key!r}")
             if key is None or key_node is None:
                 continue
             if key in seen:
@@ -238,7 +241,7 @@ class SingleChoice(QuestionType):
                 continue
             seen[key] = key_node.mark
             if label is not None:
-                options.append(Option(key=key, label=label))
+                options.append(Option(key=key, label=label, alert=bool(alert)))
         if seq is not None and len(seq.items) < 2:
             ctx.add(seq.mark, f"options of {what} must list at least 2 options")
         return {"options": tuple(options)}

@@ -10,6 +10,7 @@ from surveyapp.models.accounts import (
     User,
 )
 from surveyapp.models.aggregates import ReportAggregate, UnfoldedResponse
+from surveyapp.models.alerts import AlertDelivery, AlertEvent, AlertRecipient, AlertSettings
 from surveyapp.models.comments import CommentTopic
 from surveyapp.models.core import (
     AGENCY_KINDS,
@@ -47,6 +48,10 @@ __all__ = [
     "AgencyCaseSetting",
     "AgencyLogo",
     "AgencyOrigin",
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertRecipient",
+    "AlertSettings",
     "Answer",
     "AuditEvent",
     "Base",

@@ -4,7 +4,9 @@ A submission leaves a row in ``unfolded_responses`` (see
 ``services.responses.store_responses``); ``fold`` takes a batch of such rows and
 adds their responses to their months' aggregates in the caller's transaction.
 ``services.report_folding`` decides when (every few submissions) and owns the
-transactions.
+transactions. The folded responses' immediate alerts (``services.alert_immediate``)
+are raised in the same transaction: each response is examined once, off the
+submission path.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from surveyapp.models import Answer, Response, UnfoldedResponse
 from surveyapp.reporting.aggregates import add_groups
 from surveyapp.reporting.extract import ANSWER_COLUMNS, answers_by_response, local_month
 from surveyapp.reporting.sufficient import AnswerRow
+from surveyapp.services.alert_immediate import raise_for_folded
 
 #: Responses one ``fold`` takes at most (their answers are read in one query).
 FOLD_BATCH = 2000
@@ -73,6 +76,15 @@ def fold(session: Session, timezone: str, limit: int = FOLD_BATCH) -> int:
                 answers.get(row.response_id, {})
             )
     add_groups(session, groups, timezone)
+    raise_for_folded(
+        session,
+        [
+            (r.response_id, r.agency_id, r.questionnaire_version_id, r.submitted_at)
+            for r in claimed
+            if r.response_id in still_accepted
+        ],
+        answers,
+    )
     return len(claimed)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.definitions import Item, Questionnaire
-from surveyapp.models import Agency, QuestionnaireVersion, Response
+from surveyapp.models import Agency, AlertRecipient, QuestionnaireVersion, Response
 from surveyapp.reporting import folding
 from surveyapp.services import registers
 from surveyapp.services.agencies import ImportResult, import_agencies
@@ -43,6 +43,34 @@ COMMENTS = (
     "Staff were helpful and explained every step.",
     "Chỗ ngồi chờ chật, thiếu máy lấy số thứ tự.",
 )
+
+
+#: This busy district's satisfaction falls from October; ``surveyapp alerts run`` tells
+#: its head and the inspector (these addresses) once.
+FALLING_AGENCY = "Q8"
+FALL_FROM_MONTH = 10
+FALL = 0.8
+DEMO_RECIPIENTS = (
+    ("head", "lanhdao.{code}@example.gov.vn", "vi"),
+    ("inspector", "thanhtra@example.gov.vn", "vi"),
+)
+
+
+def add_demo_recipients(session: Session, agency: Agency) -> int:
+    """Give the falling district its head and the inspector as recipients, once."""
+    if session.scalar(select(AlertRecipient.id).where(AlertRecipient.agency_id == agency.id)):
+        return 0
+    for role, email, language in DEMO_RECIPIENTS:
+        session.add(
+            AlertRecipient(
+                agency_id=agency.id,
+                role=role,
+                email=email.format(code=agency.code.lower()),
+                language=language,
+                wants_digest=False,
+            )
+        )
+    return len(DEMO_RECIPIENTS)
 
 
 def shipped_agencies_csv() -> str:
@@ -108,8 +136,16 @@ class _Generator:
             for i in definition.items()
             if i.options
         }
+        for i in definition.items():  # no serious report (informal payment) in the demo
+            if any(o.alert for o in i.options):
+                self.choice_shares[i.key] = [0.0 if o.alert else 1.0 for o in i.options]
         weights = self.rng.lognormal(0, 0.5, len(self.agencies))
         weights *= [1.6 if a.kind == "district" else 1.0 for a in self.agencies]
+        self.falling = next(
+            (k for k, a in enumerate(self.agencies) if a.code == FALLING_AGENCY), None
+        )
+        if self.falling is not None:  # a busy one-stop shop: enough respondents a month
+            weights[self.falling] = 4 * weights.max()
         self.agency_weights = [float(w) for w in weights / weights.sum()]
         scoring = definition.scoring
         self.overall_key = scoring.overall if scoring else None
@@ -129,6 +165,8 @@ class _Generator:
         respondent = self.draw.gauss(0, 0.6)
         progress = (when.timetuple().tm_yday / 365.0) - 0.5  # reform improves the year
         base = 3.55 + self.agency_effect[agency_index] + respondent + 0.3 * progress
+        if agency_index == self.falling and when.month >= FALL_FROM_MONTH:
+            base -= FALL
         raw: dict[str, Any] = {}
         dimension_scores: list[float] = []
         for item in self.definition.items():
@@ -226,4 +264,6 @@ def generate_responses(
             batch = []
     stored += len(store_responses(session, batch))
     folding.fold_all(session, timezone)
+    if generator.falling is not None and definition.scoring is not None:
+        add_demo_recipients(session, agencies[generator.falling])
     return stored

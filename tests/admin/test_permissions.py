@@ -30,6 +30,10 @@ ROUTES = [
     ("POST", f"/admin/agencies/{OWN}/dossiers/upload", "agency"),
     ("POST", f"/admin/agencies/{OWN}/dossiers/generate", "agency"),
     ("POST", f"/admin/agencies/{OWN}/dossiers/require", "agency"),
+    ("GET", f"/admin/agencies/{OWN}/alerts", "agency"),
+    ("POST", f"/admin/agencies/{OWN}/alerts/watch-list", "agency"),
+    ("POST", f"/admin/agencies/{OWN}/alerts/recipients", "agency"),
+    ("POST", f"/admin/agencies/{OWN}/alerts/recipients/1/remove", "agency"),
     ("GET", "/admin/questionnaires", "admin"),
     ("POST", "/admin/questionnaires/check", "admin"),
     ("POST", "/admin/questionnaires/publish", "admin"),
@@ -81,6 +85,10 @@ def test_every_admin_route_is_in_the_matrix(app: Flask) -> None:
 def _rule_of(url: str) -> str:
     """Map a concrete URL of ROUTES back to its rule (the matrix uses fixed values)."""
     replacements = [
+        (
+            f"/agencies/{OWN}/alerts/recipients/1/remove",
+            "/agencies/<code>/alerts/recipients/<int:recipient_id>/remove",
+        ),
         (f"/agencies/{OWN}/poster/sipas.pdf", "/agencies/<code>/poster/<slug>.<fmt>"),
         (f"/agencies/{OWN}/webmaster/sipas", "/agencies/<code>/webmaster/<slug>"),
         (f"/agencies/{OWN}", "/agencies/<code>"),

@@ -1,7 +1,7 @@
 """comment topics: the lexicon topics of each free-text answer
 
-Revision ID: 0019
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 23:30:00.000000
 
 Word segmentation of a comment costs about a millisecond: its topics are kept per
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0015"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """feedback cases, their contacts apart, agencies' deadlines, published result periods
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 23:20:00.000000
 
 A respondent's petition or complaint becomes a row of ``feedback_cases`` (one a
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,178 @@
+"""Trend signals: each agency's monthly % satisfied per dimension on control charts.
+
+A respondent is satisfied with a dimension when the mean of their answers to its
+items reaches the lowest ``satisfied_values`` of the scoring (4 of 5); ``index`` is
+the same over every scored item. The series are the months up to the latest
+complete month with responses (at most ``WINDOW`` months); the first half, at most
+``analysis.control_charts.BASELINE_PERIODS`` months, is the agency's baseline.
+A fall in the latest month (p-chart or EWMA, ``analysis.control_charts``) raises
+one event per agency and month, key ``signal:<CODE>:month:<YYYY-MM>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis.control_charts import BASELINE_PERIODS, ControlChart, control_chart
+from surveyapp.models import Agency, AlertEvent, Answer, QuestionnaireVersion, Response
+from surveyapp.reporting.extract import local_month, month_of, next_month, utc_bounds
+from surveyapp.services.questionnaires import definition_of
+
+WINDOW = 24
+INDEX = "index"
+MIN_MONTHS = 4
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    """Satisfied and respondents per agency, dimension and month (oldest first)."""
+
+    months: list[dt.date]
+    agencies: list[Agency]
+    titles: dict[str, tuple[str, str]]
+    satisfied: dict[str, np.ndarray]
+    n: dict[str, np.ndarray]
+
+    def chart(self, dimension: str) -> ControlChart:
+        baseline = min(BASELINE_PERIODS, len(self.months) // 2)
+        return control_chart(self.satisfied[dimension], self.n[dimension], baseline=baseline)
+
+
+def latest_complete_month(session: Session, timezone: str, now: dt.datetime) -> dt.date | None:
+    """The latest local month with accepted responses that has ended by ``now``."""
+    tz = zoneinfo.ZoneInfo(timezone)
+    last = session.scalar(
+        select(func.max(Response.submitted_at)).where(Response.status == "accepted")
+    )
+    if last is None:
+        return None
+    month = local_month(last, tz)
+    current = local_month(now, tz)
+    return month if month < current else month_of(current - dt.timedelta(days=1))
+
+
+def monthly_series(session: Session, timezone: str, now: dt.datetime) -> MonthlySeries | None:
+    """Read the window's responses into per-month counts; None without enough months."""
+    tz = zoneinfo.ZoneInfo(timezone)
+    last = latest_complete_month(session, timezone, now)
+    first_seen = session.scalar(
+        select(func.min(Response.submitted_at)).where(Response.status == "accepted")
+    )
+    if last is None or first_seen is None:
+        return None
+    months = [last]
+    while len(months) < WINDOW and months[0] > local_month(first_seen, tz):
+        months.insert(0, month_of(months[0] - dt.timedelta(days=1)))
+    if len(months) < MIN_MONTHS:
+        return None
+    start, end = utc_bounds(months[0], next_month(last) - dt.timedelta(days=1), tz)
+    agencies = list(session.scalars(select(Agency).where(Agency.active).order_by(Agency.code)))
+    row_of = {a.id: i for i, a in enumerate(agencies)}
+    col_of = {m: i for i, m in enumerate(months)}
+    titles: dict[str, tuple[str, str]] = {INDEX: ("Chỉ số hài lòng", "Satisfaction index")}
+    satisfied: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    versions = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id))
+    for version in versions:
+        definition = definition_of(version)
+        if definition.scoring is None or not definition.scoring.satisfied_values:
+            continue
+        threshold = min(definition.scoring.satisfied_values)
+        dim_of = {key: d.key for d in definition.dimensions() for key in d.items}
+        if not dim_of:
+            continue
+        for d in definition.dimensions():
+            titles.setdefault(d.key, (d.title.vi, d.title.en))
+        sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        heads: dict[int, tuple[int, dt.date]] = {}
+        rows = session.execute(
+            select(
+                Response.id,
+                Response.agency_id,
+                Response.submitted_at,
+                Answer.question_key,
+                Answer.value_num,
+            )
+            .join(Answer, Answer.response_id == Response.id)
+            .where(
+                Response.questionnaire_version_id == version.id,
+                Response.status == "accepted",
+                Response.submitted_at >= start,
+                Response.submitted_at < end,
+                Answer.question_key.in_(list(dim_of)),
+                Answer.value_num.is_not(None),
+                Answer.is_na.is_(False),
+            )
+        )
+        for response_id, agency_id, submitted_at, key, value in rows:
+            heads[response_id] = (agency_id, local_month(submitted_at, tz))
+            for dim in (dim_of[key], INDEX):
+                total = sums[(response_id, dim)]
+                total[0] += value
+                total[1] += 1
+        for (response_id, dim), (total, count) in sums.items():
+            agency_id, month = heads[response_id]
+            if agency_id not in row_of or month not in col_of:
+                continue
+            shape = (len(agencies), len(months))
+            x = satisfied.setdefault(dim, np.zeros(shape))
+            n = counts.setdefault(dim, np.zeros(shape))
+            n[row_of[agency_id], col_of[month]] += 1
+            if total / count >= threshold:
+                x[row_of[agency_id], col_of[month]] += 1
+    if not counts:
+        return None
+    return MonthlySeries(months, agencies, titles, satisfied, counts)
+
+
+def raise_signals(session: Session, series: MonthlySeries) -> int:
+    """Raise an event for each agency whose latest month fell out of control."""
+    month = series.months[-1]
+    found: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for dim in sorted(series.n, key=lambda d: (d != INDEX, d)):
+        chart = series.chart(dim)
+        fell = chart.signal[:, -1] & (chart.direction[:, -1] < 0)
+        for row in np.flatnonzero(fell):
+            vi, en = series.titles.get(dim, (dim, dim))
+            found[int(row)].append(
+                {
+                    "dimension": dim,
+                    "title_vi": vi,
+                    "title_en": en,
+                    "pct": round(100 * float(chart.p[row, -1]), 1),
+                    "baseline_pct": round(100 * float(chart.centre[row]), 1),
+                    "lower_pct": round(100 * float(chart.p_lower[row, -1]), 1),
+                    "n": int(chart.n[row, -1]),
+                    "charts": [
+                        name
+                        for name, hit in (
+                            ("p", chart.p_signal[row, -1]),
+                            ("ewma", chart.ewma.signal[row, -1]),
+                        )
+                        if hit
+                    ],
+                }
+            )
+    raised = 0
+    for row, dims in found.items():
+        agency = series.agencies[row]
+        key = f"signal:{agency.code}:month:{month:%Y-%m}"
+        if session.scalar(select(AlertEvent.id).where(AlertEvent.key == key)) is not None:
+            continue
+        session.add(
+            AlertEvent(
+                agency_id=agency.id,
+                kind="signal",
+                key=key,
+                payload={"agency": agency.code, "period": f"{month:%Y-%m}", "dimensions": dims},
+            )
+        )
+        raised += 1
+    return raised

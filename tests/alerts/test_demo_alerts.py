@@ -1,0 +1,27 @@
+"""On the demo data, ``surveyapp alerts run`` e-mails District 8's head and the inspector once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from surveyapp.db import Database
+from tests.alerts.conftest import Mailbox
+
+
+def test_demo_fall_is_mailed_once(
+    app: Flask, db: Database, cli: Any, smtp_server: tuple[Mailbox, Any]
+) -> None:
+    box, smtp = smtp_server
+    app.config.update(SMTP_URL=smtp.url, SMTP_SECURITY=smtp.security, SMTP_FROM=smtp.sender)
+    assert cli("demo").exit_code == 0
+    first = cli("alerts", "run")
+    assert first.exit_code == 0, first.output
+    assert sorted(m["To"] for m in box.messages) == [
+        "lanhdao.q8@example.gov.vn",
+        "thanhtra@example.gov.vn",
+    ]
+    assert all("Quận 8 (Q8)" in m["Subject"] and "2017-12" in m["Subject"] for m in box.messages)
+    assert "sent 0" in cli("alerts", "run").output
+    assert len(box.messages) == 2
