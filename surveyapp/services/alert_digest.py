@@ -2,8 +2,9 @@
 
 A section collects plain data for one agency and week (stored in the digest's event)
 and writes it as lines of text in the recipient's language. ``DIGEST_SECTIONS`` is
-the list the digest is made of: a further section (feedback awaiting an answer, say)
-is one more class with ``key``, ``collect`` and ``render``, appended to it.
+the list the digest is made of: index and change, control-chart signals, serious
+reports, and feedback cases awaiting an answer; a further section is one more class
+with ``key``, ``collect`` and ``render``, appended to it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Agency, AlertEvent
+from surveyapp.services import feedback_cases
 from surveyapp.services.alert_signals import INDEX, MonthlySeries
 
 
@@ -151,13 +153,41 @@ class SeriousSection:
         ]
 
 
+class FeedbackSection:
+    """Feedback cases awaiting the agency's answer, overdue ones, and those new this week."""
+
+    key = "feedback"
+
+    def collect(self, ctx: DigestContext) -> dict[str, Any] | None:
+        figures = feedback_cases.digest_figures(
+            ctx.session, ctx.agency.id, ctx.start, ctx.end.date()
+        )
+        return {"open": figures.open, "overdue": figures.overdue, "new": figures.new_since}
+
+    def render(self, data: dict[str, Any]) -> list[str]:
+        return [
+            _(
+                "Feedback cases awaiting an answer: %(open)s, of which overdue: %(overdue)s; "
+                "new this week: %(new)s.",
+                open=data["open"],
+                overdue=data["overdue"],
+                new=data["new"],
+            )
+        ]
+
+
 def _lang() -> str:
     locale = get_locale()
     return "en" if locale is not None and locale.language == "en" else "vi"
 
 
 #: The digest's sections, in order.
-DIGEST_SECTIONS: list[DigestSection] = [IndexSection(), SignalsSection(), SeriousSection()]
+DIGEST_SECTIONS: list[DigestSection] = [
+    IndexSection(),
+    SignalsSection(),
+    SeriousSection(),
+    FeedbackSection(),
+]
 
 
 def collect(ctx: DigestContext) -> dict[str, Any]:

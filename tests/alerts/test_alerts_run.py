@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from surveyapp.db import Database
-from surveyapp.models import Agency, AlertDelivery, AlertEvent, AlertRecipient
+from surveyapp.models import Agency, AlertDelivery, AlertEvent, AlertRecipient, Response
+from surveyapp.models.feedback import FeedbackCase
 from surveyapp.services import alert_run
 from surveyapp.services.questionnaires import definition_of, get_version, load_files
 from surveyapp.services.responses import NewResponse, check_answers, store_responses
@@ -130,3 +131,41 @@ def test_without_smtp_a_delivery_fails_clearly_and_is_kept(
     with db.session() as session:
         errors = {d.last_error for d in session.scalars(select(AlertDelivery))}
     assert errors == {"SURVEYAPP_SMTP_URL is not set"}
+
+
+def test_the_digest_counts_feedback_awaiting_an_answer(
+    app: Flask, db: Database, staff: Staff, cli: Any, smtp_server: tuple[Mailbox, Any]
+) -> None:
+    box, smtp = smtp_server
+    _configure(app, smtp)
+    _history(db, fall=0.85)
+    today = dt.datetime.now(dt.UTC)
+    with db.write() as session:
+        q1 = session.scalar(select(Agency.id).where(Agency.code == OWN))
+        responses = session.scalars(
+            select(Response.id).where(Response.agency_id == q1).order_by(Response.id).limit(3)
+        ).all()
+        for i, (response_id, due) in enumerate(zip(responses, (-20, 5, -1), strict=True)):
+            session.add(
+                FeedbackCase(
+                    response_id=response_id,
+                    agency_id=q1,
+                    kind="complaint",
+                    text=f"Phản ánh {i}",
+                    created_at=today - dt.timedelta(days=40),
+                    due_on=today.date() + dt.timedelta(days=due),
+                    answer="Đã xử lý" if i == 2 else None,
+                    answered_at=today if i == 2 else None,
+                )
+            )
+    assert cli("alerts", "run").exit_code == 0
+    digests = {m["To"]: m.get_content() for m in box.messages}
+    # Two unanswered (one overdue); the third was answered; none is new this week.
+    assert (
+        "Feedback cases awaiting an answer: 2, of which overdue: 1; new this week: 0."
+        in digests["inspector@example.vn"]
+    )
+    assert (
+        "Phản ánh, kiến nghị chờ trả lời: 2, trong đó quá hạn: 1" in digests["head@q1.example.vn"]
+    )
+    assert "chờ trả lời: 0" in digests["head@snv.example.vn"]
