@@ -12,11 +12,13 @@ index and interval of the public rows, nothing else.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from analysis import suppression
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency, PublishedPeriod, Questionnaire, User
 from surveyapp.reporting import build
@@ -26,6 +28,19 @@ from surveyapp.services import audit
 def is_public(n: float, min_n: int) -> bool:
     """Return whether a figure resting on ``n`` responses may be shown to the public."""
     return n >= min_n
+
+
+def hidden_agencies(sizes: Mapping[str, float], min_n: int, with_total: bool) -> frozenset[str]:
+    """The agencies left out of a public ranking: each below ``min_n`` (``is_public``) and,
+    when the city-wide number of responses is published (``with_total``), enough others
+    (complementary suppression, ``analysis.suppression``) that no hidden agency's number
+    of responses follows from the city total minus the agencies shown."""
+    small = frozenset(code for code, n in sizes.items() if not is_public(n, min_n))
+    if not with_total or not small:
+        return small
+    cells = {code: float(n) for code, n in sizes.items() if n}
+    found = suppression.one_margin(cells, min_n)
+    return small | found.primary | found.complementary | found.exposed
 
 
 @dataclass(frozen=True)
@@ -135,8 +150,10 @@ def public_period(
         last=period.last_day,
         timezone=timezone,
     )
+    city_public = is_public(report.n_responses, min_n) and report.index.value is not None
+    hidden = hidden_agencies({a.code: a.n for a in report.agencies}, min_n, city_public)
     shown = sorted(
-        (a for a in report.agencies if a.index is not None and is_public(a.n, min_n)),
+        (a for a in report.agencies if a.index is not None and a.code not in hidden),
         key=lambda a: (-(a.index or 0.0), a.code),
     )
     rows: list[PublicRow] = []
@@ -155,7 +172,6 @@ def public_period(
                 ci_upper=None if a.index_ci is None else a.index_ci.upper,
             )
         )
-    city_public = is_public(report.n_responses, min_n) and report.index.value is not None
     return PublicPeriod(
         id=period.id,
         slug=period.questionnaire.slug,

@@ -14,6 +14,7 @@ import io
 import itertools
 import json
 import random
+import re
 
 import pytest
 from flask import Flask
@@ -156,14 +157,23 @@ def test_no_free_text_and_no_small_cell_is_ever_public(
     assert [r["agency_code"] for r in rows] == [r["agency_code"] for r in table]
     assert all(r["n"] >= MIN_N for r in rows) and all(int(r["n"]) >= MIN_N for r in table)
     listed = {r["agency_code"] for r in rows}
+    # Recovery attempt: the city total minus the agencies shown gives the hidden ones'
+    # total; with a single hidden agency that would be its number of responses.
+    city = re.search(r"City index: [^(]*\((\d+) responses\)", pages["/results?lang=en"])
+    hidden = [code for code, n in made.items() if n and code not in listed]
+    if city is not None and hidden:
+        assert len(hidden) >= 2, f"{hidden[0]} follows from the city total"
+        assert int(city.group(1)) - sum(made[c] for c in listed) == sum(made[c] for c in hidden)
     for code, n in made.items():
         small = n < MIN_N
-        assert (code in listed) is not small
+        if small:
+            assert code not in listed
+        shown = code in listed
         for key in ("/results?lang=vi", "/results?lang=en", "/results/data.csv?lang=vi"):
-            assert (f"Cơ quan {code}" in pages[key] or f"Agency {code}" in pages[key]) is not small
+            assert (f"Cơ quan {code}" in pages[key] or f"Agency {code}" in pages[key]) is shown
         own = pages[f"/results/{code}?lang=en"]
         card = pages[f"/results/{code}/scorecard?lang=en"]
-        if small:
+        if not shown:
             assert "Not shown: too few responses" in own and "Not shown" in card
             assert 'class="num">' not in own.split("<tbody>")[1].split("</tbody>")[0]
         else:
@@ -230,3 +240,19 @@ def test_the_scorecard_may_be_framed_by_the_agencys_origins_only(
     assert "data-parent-origin" not in other.text
     assert client.get("/results/NOPE/scorecard").status_code == 404
     assert client.get("/results/" + "X" * 40).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("sizes", "with_total", "hidden"),
+    [
+        ({"A": 50, "B": 40, "C": 3}, True, {"B", "C"}),  # C alone would be city - A - B
+        ({"A": 50, "B": 40, "C": 3}, False, {"C"}),  # no city total: nothing to subtract from
+        ({"A": 50, "B": 40, "C": 3, "D": 2}, True, {"C", "D"}),  # two small ones hide each other
+        ({"A": 50, "B": 40}, True, set()),
+        ({"A": 50, "B": 0, "C": 3}, True, {"A", "B", "C"}),  # only A is left to hide C with
+    ],
+)
+def test_a_small_agency_cannot_be_recovered_from_the_city_total(
+    sizes: dict[str, int], with_total: bool, hidden: set[str]
+) -> None:
+    assert set(public_results.hidden_agencies(sizes, 30, with_total)) == hidden
