@@ -24,9 +24,13 @@ run: $(VENV)/.installed-run
 	$(BIN)/surveyapp demo
 	$(BIN)/surveyapp serve --bind $(BIND) --workers $(WORKERS)
 
-# The whole suite on SQLite, then again on PostgreSQL when a server is given
-# in SURVEYAPP_TEST_POSTGRES_URL (.ci/run starts one; CI fails without it).
-test: test-sqlite test-postgres
+# The whole suite on SQLite and again on PostgreSQL when a server is given in
+# SURVEYAPP_TEST_POSTGRES_URL (.ci/run starts one; CI fails without it). The two
+# passes run at once, one a core: they share only the PostgreSQL server, where the
+# PostgreSQL pass has its own database and the SQLite pass's few PostgreSQL tests
+# make fresh ones. Each pass's output is printed as a whole when it ends.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
 PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest collected no tests" >&2; exit $$rc; }
