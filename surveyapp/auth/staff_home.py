@@ -8,6 +8,7 @@ session or a CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Flask, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
@@ -161,8 +162,10 @@ def _other() -> str:
 
 def _language_form() -> LanguageForm:
     # Back to this page, without a ?lang= that would override the choice just kept.
-    args = {k: v for k, v in request.args.items(multi=True) if k != "lang"}
-    here = url_for(request.endpoint or "staff.home", **(request.view_args or {}), **args)
+    # The path as asked and its query as given: a query key may share a name with a
+    # path argument (``code``), so the URL is not rebuilt with url_for.
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    here = request.script_root + request.path + (f"?{urlencode(args)}" if args else "")
     form = LanguageForm(formdata=None)
     form.language.data = _other()
     form.next.data = here if request.method == "GET" else url_for("staff.home")

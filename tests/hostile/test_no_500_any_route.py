@@ -105,6 +105,10 @@ def _valid_arguments(ids: dict[str, int]) -> dict[str, str]:
         "version": "1",
         "receipt": "NOPE",
         "filename": "form.css",
+        # Ids of rows the fixture does not make: the routes still parse and look them up.
+        "recipient_id": "1",
+        "case_id": "1",
+        "period_id": "1",
         **{k: str(v) for k, v in ids.items()},
     }
 
