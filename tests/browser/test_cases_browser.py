@@ -121,7 +121,7 @@ def test_a_complaint_is_answered_by_the_agency_and_read_by_its_receipt(
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(site.app_url + "/login")
-    page.get_by_label(re.compile("Email")).fill(AGENCY_USER)
+    page.get_by_label(re.compile("Thư điện tử|Email")).fill(AGENCY_USER)
     page.get_by_label(re.compile("Mật khẩu|Password")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Đăng nhập")).click()
     page.wait_for_url(re.compile(r"/staff$"))

@@ -182,7 +182,7 @@ def test_a_new_inspector_finds_and_downloads_the_reports(browser: Any, demo_serv
         page.get_by_role("link", name=re.compile("Đăng nhập")).first.click()
         page.wait_for_url(re.compile(r"/login"))
         visit.look()
-        page.get_by_label(re.compile("Email")).fill(INSPECTOR)
+        page.get_by_label(re.compile("Thư điện tử|Email")).fill(INSPECTOR)
         page.get_by_label(re.compile("Mật khẩu|Password")).fill(PASSWORD)
         page.get_by_role("button", name=re.compile("Đăng nhập")).click()
         page.wait_for_url(re.compile(r"/staff$"))

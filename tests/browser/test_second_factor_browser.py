@@ -25,7 +25,7 @@ def admin_email(site: Site) -> str:
 def _password(page: Any, site: Site) -> None:
     page.goto(f"{site.app_url}/admin/")
     page.wait_for_url(re.compile(r"/login"))
-    page.get_by_label(re.compile("Email")).fill(ADMIN)
+    page.get_by_label(re.compile("Thư điện tử|Email")).fill(ADMIN)
     page.get_by_label(re.compile("Mật khẩu|Password")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Đăng nhập")).click()
 
