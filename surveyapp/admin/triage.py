@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from surveyapp import db_app
@@ -13,8 +14,9 @@ from surveyapp.errors import InputError, NotFoundError
 from surveyapp.services import audit, triage
 
 REASON_LABELS = {
-    "honeypot": _("Honeypot field filled"),
-    "too_fast": _("Sent too fast"),
+    # Lazy: made at import, read in each request's language.
+    "honeypot": lazy_gettext("Honeypot field filled"),
+    "too_fast": lazy_gettext("Sent too fast"),
 }
 
 

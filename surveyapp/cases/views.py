@@ -122,13 +122,14 @@ def _case_page(user: User, case: FeedbackCase, form: AnswerForm, status: int = 2
 def answer(case_id: int) -> Response:
     """Store the agency's answer (or correct it while the case is open)."""
     user = _user()
+    form = AnswerForm()
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)  # before anything is looked up: a forged request learns nothing
     case = _case_for(user, case_id)
     if not _may_answer(user, case):
         abort(403)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
+    if not valid:
         return _case_page(user, case, form, 422)
     if not (form.answer.data or "").strip():
         form.answer.errors = [_("Write the answer before saving it.")]
@@ -152,12 +153,12 @@ def answer(case_id: int) -> Response:
 def close(case_id: int) -> Response:
     """Close an answered case."""
     user = _user()
+    form = CloseForm()
+    if not form.validate_on_submit():
+        abort(400)  # before anything is looked up: a forged request learns nothing
     case = _case_for(user, case_id)
     if not _may_answer(user, case):
         abort(403)
-    form = CloseForm()
-    if not form.validate_on_submit():
-        abort(400)
     try:
         with db_app.get_db().write() as session:
             own = session.get(FeedbackCase, case_id)

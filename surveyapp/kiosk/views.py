@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -409,8 +410,10 @@ def enrol() -> Response:
 @bp.get("/k/sw.js")
 def service_worker() -> Response:
     """Serve the kiosk's service worker from /k/ (its scope); browsers check it for updates."""
-    response = send_from_directory(
-        current_app.static_folder or "static", "kiosk-sw.js", mimetype="text/javascript"
-    )
-    response.headers["Cache-Control"] = "no-cache"
+    # Read whole (a few kB) rather than streamed: a plain response gets every security
+    # header of the app's other pages, and no file is left open.
+    script = Path(current_app.static_folder or "static", "kiosk-sw.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
+    # Never cached: a device always gets the current worker.
+    response.headers["Cache-Control"] = "no-store"
     return response

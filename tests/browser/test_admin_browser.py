@@ -95,7 +95,7 @@ def test_upload_a_broken_questionnaire_then_fix_and_publish_it(site: Site, admin
     expect(admin.locator("#valid")).to_contain_text(SLUG)
     admin.locator("#publish").click()
     admin.wait_for_url(f"{site.app_url}/admin/questionnaires/{SLUG}")
-    expect(admin.locator(".flash")).to_contain_text(f"Published {SLUG} version 1")
+    expect(admin.locator(".flash")).to_contain_text(f"Đã xuất bản {SLUG}, phiên bản 1")
 
 
 def test_copy_the_embed_snippet_from_the_webmaster_page(site: Site, admin: Any) -> None:

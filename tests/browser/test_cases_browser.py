@@ -132,7 +132,7 @@ def test_a_complaint_is_answered_by_the_agency_and_read_by_its_receipt(
     page.get_by_label("Trả lời người dân").fill("Từ tuần sau bộ phận một cửa mở đến 17 giờ.")
     page.get_by_role("button", name="Lưu nội dung trả lời").click()
     page.get_by_role("button", name="Kết thúc xử lý").click()
-    expect(page.locator("#case-state")).to_have_text("Đã kết thúc")
+    expect(page.locator("#case-state")).to_have_text("Đã đóng")
     context.close()
 
     # The respondent reads the answer by receipt; axe-core finds nothing serious.

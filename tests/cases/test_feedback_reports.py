@@ -40,11 +40,11 @@ def test_agency_and_city_reports_show_the_feedback_figures(
     page = own.get(f"/dashboard/agency/Q1{query}")
     assert page.status_code == 200
     # By hand: 2 cases, both past their deadline, one answered in 3 days: 50 %, median 3.
-    assert "Kiến nghị, phản ánh của người dân" in page.text
+    assert "Feedback cases (petitions and complaints)" in page.text
     assert '<td class="num">2</td><td class="num">50.0%</td><td class="num">3.0</td>' in page.text
     pdf = own.get(f"/reports/agency/Q1.pdf{query}")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "Kiến nghị, phản ánh" in text and "50.0%" in text
+    assert "Feedback cases" in text and "50.0%" in text
     book = openpyxl.load_workbook(io.BytesIO(own.get(f"/reports/agency/Q1.xlsx{query}").data))
     rows = list(book["feedback_cases"].values)
     assert rows[0] == ("code", "cases", "answered", "on_time_pct", "median_days_to_answer")
@@ -64,7 +64,7 @@ def test_agency_and_city_reports_show_the_feedback_figures(
 def test_the_dashboard_lists_overdue_cases(app: Flask, db: Database, staff: Staff, store) -> None:  # type: ignore[no-untyped-def]
     _two_cases(app, db, staff, store)
     page = client_of(app, staff.own).get("/dashboard")
-    assert "Kiến nghị, phản ánh quá hạn trả lời" in page.text
+    assert "Overdue feedback cases" in page.text
     assert "(Q1): <strong>1</strong>" in page.text
     other = client_of(app, staff.other).get("/dashboard")
-    assert "quá hạn trả lời" not in other.text
+    assert "Overdue feedback cases" not in other.text

@@ -11,6 +11,7 @@ staff form that forgets its CSRF token, fails here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,10 +22,12 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from surveyapp.db import Database
-from surveyapp.models import Base, User
-from surveyapp.services import api_tokens
+from surveyapp.models import AlertRecipient, Base, Response, User
+from surveyapp.services import api_tokens, case_intake, public_results
 from tests.admin.conftest import OWN, StoreResponse, signed_in, sipas, staff, store
 from tests.auth.conftest import Staff
+
+TZ = "Asia/Ho_Chi_Minh"
 
 __all__ = ["sipas", "staff", "store"]
 
@@ -49,6 +52,23 @@ PUBLIC = frozenset(
         "auth.login",
         "auth.login_code",  # the second step of signing in; without the first, back to it
         "auth.logout",  # refuses anonymously (no CSRF token in any session): 400
+        # A respondent's petition from the receipt page: a signed, expiring token bound
+        # to that response stands for the session (checked in tests/cases).
+        "cases_public.leave_case",
+        "cases_public.lookup",  # the answer to a petition, by its receipt code
+        # The counter kiosk: the ordinary form's rules, or an enrolled device's secret.
+        "kiosk.page",
+        "kiosk.answers",
+        "kiosk.enrol_page",
+        "kiosk.enrol",
+        "kiosk.service_worker",
+        # The published results and their open data.
+        "results.index",
+        "results.dictionary",
+        "results.data_json",
+        "results.data_csv",
+        "results.agency",
+        "results.scorecard",
     }
 )
 #: Endpoints that need an API token rather than a session.
@@ -89,11 +109,32 @@ def _routes(app: Flask) -> Iterator[tuple[str, Rule]]:
 def ids(db: Database, staff: Staff, store: StoreResponse) -> dict[str, int]:
     """Ids of a real response, user and API token, so no route stops at "not found"."""
     response_id = store(status="quarantined", reason="too_fast")
+    answered = store()
     with db.write() as session:
         token, _raw = api_tokens.create_token(session, "asvs", OWN, actor=None)
         user_id = session.scalar(select(User.id).where(User.email == staff.own))
         assert user_id is not None
-        return {"response_id": response_id, "user_id": user_id, "token_id": token.id}
+        response = session.get(Response, answered)
+        assert response is not None
+        case = case_intake.open_case(
+            session, response, case_intake.CaseForm("complaint", "Chờ quá lâu"), timezone=TZ
+        )
+        recipient = AlertRecipient(agency_id=response.agency_id, role="head", email="h@q1.vn")
+        session.add(recipient)
+        inspector = session.scalar(select(User).where(User.email == staff.inspector))
+        assert inspector is not None
+        period = public_results.publish(
+            session, inspector, "sipas", dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+        )
+        session.flush()
+        return {
+            "response_id": response_id,
+            "user_id": user_id,
+            "token_id": token.id,
+            "case_id": case.id,
+            "recipient_id": recipient.id,
+            "period_id": period.id,
+        }
 
 
 def test_every_route_denies_anonymous_visitors_unless_it_is_public(
