@@ -39,7 +39,7 @@ def test_watch_list_and_recipients_are_saved(app: Flask, db: Database, staff: St
     )
     assert saved.status_code == 303
     text = flashes(own, page)
-    assert "Đã lưu danh sách theo dõi: 2 cụm từ." in text
+    assert "Watch list saved: 2 terms." in text
     body = own.get(page).get_data(as_text=True)
     assert "&lt;b&gt;tiền&lt;/b&gt;" in body and "<b>tiền</b>" not in body
     added = own.post(
@@ -98,12 +98,12 @@ def test_watch_list_and_recipients_are_saved(app: Flask, db: Database, staff: St
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"role": "head", "language": "vi"}, "Xin nhập đúng một trong"),
+        ({"role": "head", "language": "vi"}, "Give exactly one of"),
         (
             {"role": "head", "language": "vi", "email": "a@b.vn", "webhook_url": "https://x.vn"},
-            "Xin nhập đúng một trong",
+            "Give exactly one of",
         ),
-        ({"role": "head", "language": "vi", "email": "not-an-address"}, "Không phải địa chỉ"),
+        ({"role": "head", "language": "vi", "email": "not-an-address"}, "Not an e-mail address"),
         ({"role": "head", "language": "vi", "webhook_url": "ftp://x.vn"}, "https://"),
     ],
 )

@@ -65,7 +65,7 @@ def test_sign_in_and_add_an_agency_with_an_origin(site: Site, admin: Any) -> Non
     admin.get_by_label("Mã", exact=True).fill("BTA")
     admin.get_by_label("Tên tiếng Việt").fill("Phường Bến Thành")
     admin.get_by_label("Tên tiếng Anh").fill("Ben Thanh Ward")
-    admin.get_by_label("Nguồn được nhúng", exact=False).fill("https://www.benthanh.example")
+    admin.get_by_label("Nguồn được phép nhúng", exact=False).fill("https://www.benthanh.example")
     admin.get_by_role("button", name="Thêm", exact=True).click()
     row = admin.locator("#agency-BTA")
     expect(row).to_contain_text("Phường Bến Thành")

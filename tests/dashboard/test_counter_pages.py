@@ -75,7 +75,9 @@ def test_the_agency_sees_its_officers_above_the_minimum_only(
     html = _page(client, counters.own)
     assert 'id="counter"' in html
     low, high = proportion_confint(10, 20, method="wilson")  # 10 of 20 satisfied
-    assert _officer_row(html, "CB01") == f"20 | 50.0 [{100 * low:.1f}; {100 * high:.1f}]"
+    assert _officer_row(html, "CB01") == f"20 | 50,0 [{100 * low:.1f}; {100 * high:.1f}]".replace(
+        ".", ","
+    )
     # Suppressed, not merely flagged: no n, no percentage.
     assert _officer_row(html, "CB02") == "\u2013 | không công bố"
     assert _officer_row(html, "CB03") == "\u2013 | không công bố"
@@ -123,7 +125,7 @@ def test_the_real_time_figure_of_this_month(client: FlaskClient, counters: Staff
     month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert f"Từ đầu tháng đến nay ({month})" in html
     # 38 ratings this month, 18 of them satisfied (the odd ones of each officer: 10 + 1 + 7).
-    assert re.search(r'class="realtime".*?<strong>47\.4</strong><small>n = 38', html, re.S)
+    assert re.search(r'class="realtime".*?<strong>47,4</strong><small>n = 38', html, re.S)
 
 
 def test_the_dashboard_lists_each_agencys_figure_this_month(
@@ -133,7 +135,7 @@ def test_the_dashboard_lists_each_agencys_figure_this_month(
     html = page.get_data(as_text=True)
     month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert f"Từ đầu tháng đến nay ({month})" in html
-    assert '<td class="num realtime">47.4 <small>(n = 38)</small></td>' in html
+    assert '<td class="num realtime">47,4 <small>(n = 38)</small></td>' in html
 
 
 def test_the_api_never_shows_officers_even_to_the_agencys_token(

@@ -83,12 +83,16 @@ def test_city_report_prints_weighted_index_effective_n_and_profile(
     assert weighted["agencies_without_registers"] == ["CCC"]
     text = pdf_text(_get(inspector, f"/reports/city.pdf{QUERY}"))
     assert "sipas-2017/1" in text
-    assert "Cỡ mẫu hiệu dụng (Kish)" in text and "Effective n (Kish)" in text
-    assert f"{weighted['index']:.1f}" in text and f"{weighted['n_effective']:.1f}" in text
+    assert "Cỡ mẫu hiệu dụng (Kish)" in text
+    english = pdf_text(_get(inspector, f"/reports/city.pdf{QUERY}&lang=en"))
+    assert "Effective n (Kish)" in english and "Cỡ mẫu hiệu dụng" not in english
+    # The Vietnamese PDF writes the decimal comma.
+    index, n_effective = f"{weighted['index']:.1f}", f"{weighted['n_effective']:.1f}"
+    assert index.replace(".", ",") in text and n_effective.replace(".", ",") in text
     book = load_workbook(io.BytesIO(_get(inspector, f"/reports/city.xlsx{QUERY}")))
     fields = {row[0]: row[1] for row in book["method"].iter_rows(values_only=True)}
     assert fields["method_name"] == "sipas-2017"
     assert fields["weighted_index"] == pytest.approx(weighted["index"])
     assert fields["n_effective"] == pytest.approx(weighted["n_effective"])
     page = _get(inspector, f"/dashboard/city{QUERY}").decode()
-    assert "sipas-2017/1" in page and f"{weighted['n_effective']:.1f}" in page
+    assert "sipas-2017/1" in page and f"{weighted['n_effective']:.1f}".replace(".", ",") in page

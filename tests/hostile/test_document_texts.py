@@ -289,7 +289,7 @@ def test_pdf_prints_page_aliases_as_written(
     assert NB in text
     assert "Quận {nb} Một" in text
     pages = len(PdfReader(io.BytesIO(response.get_data())).pages)
-    assert f"Page 2/{pages}" in text  # the document's own page count still works
+    assert f"Trang 2/{pages}" in text  # the document's own page count still works
 
 
 def test_csv_content_type_names_its_charset_once(
