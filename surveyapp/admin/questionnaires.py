@@ -311,7 +311,8 @@ def questionnaire_availability(slug: str) -> Response:
         if "csrf_token" in form.errors:
             abort(400)
         for field, messages in form.errors.items():
-            flash(f"{field}: {'; '.join(messages)}", "error")
+            label = form[field].label.text if field in form else field
+            flash(_("%(field)s: %(problems)s", field=label, problems="; ".join(messages)), "error")
         return redirect(url_for("admin.questionnaire", slug=slug), 303)
     code = form.agency.data
     agency = next((a for a in agencies if a.code == code), None)

@@ -60,7 +60,12 @@ def triage_decide(response_id: int) -> Response:
     except InputError as exc:
         flash_problems(exc)
     else:
-        flash(f"{response.receipt_code}: {response.status}", "ok")
+        done = (
+            _("Response %(receipt)s accepted.", receipt=response.receipt_code)
+            if response.status == "accepted"
+            else _("Response %(receipt)s deleted.", receipt=response.receipt_code)
+        )
+        flash(done, "ok")
     return redirect(url_for("admin.triage_list"), 303)
 
 

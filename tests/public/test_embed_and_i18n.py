@@ -1,19 +1,15 @@
-"""The embed snippet command, embed.js and the completeness of the translation catalogs."""
+"""The embed snippet command, embed.js and the public pages' cookies.
+
+The catalogs are checked in tests/test_catalogs.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 from tests.public.conftest import AGENCY, AGENCY_ORIGIN, SLUG
-
-REPO = Path(__file__).resolve().parents[2]
-TRANSLATIONS = REPO / "surveyapp" / "translations"
 
 
 def test_embed_snippet_prints_script_or_iframe_and_direct_link(cli: Any, survey: Any) -> None:
@@ -59,28 +55,3 @@ def test_embed_js_is_served_for_other_sites(client: FlaskClient) -> None:
 def test_public_pages_set_no_cookie(client: FlaskClient, survey: Any) -> None:
     response = client.get(f"/q/{SLUG}?agency={AGENCY}")
     assert "Set-Cookie" not in response.headers
-
-
-def _key(value: Any) -> Any:
-    """Return a message id or string hashable (plural forms are lists and tuples)."""
-    return value if isinstance(value, str) else tuple(value)
-
-
-def test_every_interface_string_is_translated_and_compiled() -> None:
-    method_map = [("surveyapp/**.py", "python"), ("surveyapp/templates/**.html", "jinja2")]
-    sources = set()
-    for _file, _line, message, *_rest in extract_from_dir(str(REPO), method_map=method_map):
-        sources.add(message if isinstance(message, str) else message[0])
-    assert "Send answers" in sources
-    for lang in ("vi", "en"):
-        folder = TRANSLATIONS / lang / "LC_MESSAGES"
-        with (folder / "messages.po").open("rb") as handle:
-            po = {_key(m.id): _key(m.string) for m in read_po(handle) if m.id}
-        with (folder / "messages.mo").open("rb") as handle:
-            mo = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
-        firsts = {k if isinstance(k, str) else k[0]: v for k, v in po.items()}
-        missing = sorted(s for s in sources if not firsts.get(s))
-        assert missing == [], f"{lang}: untranslated {missing}"
-        assert mo == po, (
-            f"{lang}: messages.mo is stale; run pybabel compile -d surveyapp/translations"
-        )
