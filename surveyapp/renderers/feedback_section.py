@@ -1,5 +1,8 @@
 """The feedback cases section of agency and city reports: HTML rows, PDF table, XLSX sheet.
 
+Texts are in the documents' language (``renderers.wording.using``), as in the rest of
+the PDF, whether rendered for a page, a download or ``surveyapp report --lang``.
+
 Per agency: cases left in the report's period, % answered on time (of the cases
 answered or past their deadline), median days to answer (of those answered). See
 ``surveyapp.services.feedback_cases.figures``.
@@ -9,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_babel import gettext as _
-
 from surveyapp.renderers.numbers import DASH, num
 from surveyapp.renderers.pdf import Document
+from surveyapp.renderers.wording import both as _
+from surveyapp.renderers.wording import pick
 from surveyapp.reporting.feedback import FeedbackRow
 
 #: Column names of the XLSX sheet (data, not interface text).
@@ -30,7 +33,7 @@ def head() -> tuple[str, str, str, str]:
 def text_rows(rows: Sequence[FeedbackRow]) -> list[tuple[str, str, str, str]]:
     return [
         (
-            f"{r.name_vi} ({r.code})",
+            f"{pick(r.name_vi, r.name_en)} ({r.code})",
             str(r.cases),
             DASH if r.on_time_pct is None else f"{num(r.on_time_pct)}%",
             num(r.median_days),

@@ -22,6 +22,7 @@ class FeedbackRow:
     answered: int
     on_time_pct: float | None
     median_days: float | None
+    name_en: str = ""
 
 
 def feedback_rows(
@@ -41,6 +42,7 @@ def feedback_rows(
             found[a.id].answered,
             found[a.id].on_time_pct,
             found[a.id].median_days,
+            a.name_en or "",
         )
         for a in agencies
     )
