@@ -19,6 +19,7 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import Babel
 
 from surveyapp.config import PACKAGE_DIR
+from surveyapp.errors import InputError, localized
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -80,6 +81,18 @@ def day(value: dt.date | dt.datetime | None, lang: str | None = None) -> str:
     if isinstance(value, dt.datetime):
         return format_datetime(value, format="short", locale=locale, tzinfo=dt.UTC)
     return format_date(value, format="short", locale=locale)
+
+
+def problem_text(message: str) -> str:
+    """Return a service's message (``errors.Problem``) in the page's language."""
+    from flask_babel import gettext
+
+    return str(localized(message, gettext))
+
+
+def problems_text(exc: InputError) -> str:
+    """Return every message of ``exc`` in the page's language, one a line."""
+    return "\n".join(problem_text(m) for m in exc.messages)
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import idna
 
+from surveyapp.errors import Problem
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Longest text looked at; a host name has at most 253 characters.
 MAX_LENGTH = 300
@@ -40,8 +42,11 @@ def _ascii_host(host: str, value: str) -> str:
     """Return ``host`` as lower-case ASCII (punycode for an internationalised name)."""
     if host.startswith("["):
         raise OriginError(
-            f"{_shown(value)}: an IPv6 address cannot be listed (a Content-Security-Policy "
-            "cannot name it); use the site's host name"
+            Problem(
+                "%(origin)s: an IPv6 address cannot be listed (a Content-Security-Policy "
+                "cannot name it); use the site's host name",
+                origin=_shown(value),
+            )
         )
     try:
         # UTS #46 without transitional mapping: the same punycode browsers send.
@@ -50,17 +55,32 @@ def _ascii_host(host: str, value: str) -> str:
         )
     except (idna.IDNAError, UnicodeError, ValueError) as exc:
         raise OriginError(
-            f"{_shown(value)}: {_shown(host)} is not a valid host name ({exc})"
+            Problem(
+                "%(origin)s: %(host)s is not a valid host name (%(why)s)",
+                origin=_shown(value),
+                host=_shown(host),
+                why=str(exc),
+            )
         ) from None
     if len(ascii_host) > 253 or not _HOST.fullmatch(ascii_host):
-        raise OriginError(f"{_shown(value)}: {_shown(host)} is not a valid host name")
+        raise OriginError(
+            Problem(
+                "%(origin)s: %(host)s is not a valid host name",
+                origin=_shown(value),
+                host=_shown(host),
+            )
+        )
     if _NUMERIC_LABEL.fullmatch(ascii_host.rpartition(".")[2]):
         # Browsers read a host ending in a number as an IPv4 address.
         try:
             ipaddress.IPv4Address(ascii_host)
         except ValueError:
             raise OriginError(
-                f"{_shown(value)}: {_shown(host)} is neither a host name nor an IPv4 address"
+                Problem(
+                    "%(origin)s: %(host)s is neither a host name nor an IPv4 address",
+                    origin=_shown(value),
+                    host=_shown(host),
+                )
             ) from None
     return ascii_host
 
@@ -76,29 +96,56 @@ def normalise_origin(value: str) -> str:
     """
     raw = value.strip()
     if len(raw) > MAX_LENGTH:
-        raise OriginError(f"{_shown(value)}: an origin is at most {MAX_LENGTH} characters")
+        raise OriginError(
+            Problem(
+                "%(origin)s: an origin is at most %(n)s characters",
+                origin=_shown(value),
+                n=MAX_LENGTH,
+            )
+        )
     scheme, sep, rest = raw.partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in DEFAULT_PORTS:
-        raise OriginError(f"{_shown(value)}: an origin must start with http:// or https://")
+        raise OriginError(
+            Problem(
+                "%(origin)s: an origin must start with http:// or https://", origin=_shown(value)
+            )
+        )
     rest = rest.removesuffix("/")
     if any(c in rest for c in "/?#\\"):
         raise OriginError(
-            f"{_shown(value)}: an origin is only scheme://host[:port], without a path or query"
+            Problem(
+                "%(origin)s: an origin is only scheme://host[:port], without a path or query",
+                origin=_shown(value),
+            )
         )
     if "@" in rest:
-        raise OriginError(f"{_shown(value)}: an origin must not contain a user name or password")
+        raise OriginError(
+            Problem(
+                "%(origin)s: an origin must not contain a user name or password",
+                origin=_shown(value),
+            )
+        )
     if any(c.isspace() for c in rest) or "*" in rest:
-        raise OriginError(f"{_shown(value)}: an origin must be one exact host, without wildcards")
+        raise OriginError(
+            Problem(
+                "%(origin)s: an origin must be one exact host, without wildcards",
+                origin=_shown(value),
+            )
+        )
     host, port_text = rest, ""
     if (not rest.startswith("[") and ":" in rest) or (rest.startswith("[") and "]:" in rest):
         host, _colon, port_text = rest.rpartition(":")
     if not host:
-        raise OriginError(f"{_shown(value)}: an origin must name a host")
+        raise OriginError(Problem("%(origin)s: an origin must name a host", origin=_shown(value)))
     port = None
     if port_text or rest.endswith(":"):
         if not _PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
-            raise OriginError(f"{_shown(value)}: the port must be a number from 1 to 65535")
+            raise OriginError(
+                Problem(
+                    "%(origin)s: the port must be a number from 1 to 65535", origin=_shown(value)
+                )
+            )
         port = int(port_text)
     ascii_host = _ascii_host(host, value)
     if port is None or port == DEFAULT_PORTS[scheme]:

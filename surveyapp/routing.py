@@ -12,6 +12,7 @@ with one ("text fields cannot contain NUL"), so it would otherwise fail as a 500
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_babel import gettext
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 #: The largest id or version any table holds (PostgreSQL ``integer``).
@@ -49,7 +50,7 @@ def refuse_nul() -> None:
         "\x00" in key or ("\x00" in value and key not in FALLS_BACK)
         for key, value in request.args.items(multi=True)
     ):
-        abort(400, description="the address may not contain a NUL character")
+        abort(400, description=gettext("The address may not contain a NUL character."))
 
 
 def init_app(app: Flask) -> None:

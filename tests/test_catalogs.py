@@ -1,7 +1,8 @@
 """The translation catalogs against the sources, and templates against unmarked text.
 
 Extraction follows ``babel.cfg`` with the keywords its header names (Babel's defaults,
-which include ``N_``, plus ``lazy_gettext`` and ``_l``), as ``pybabel extract`` does.
+which include ``N_``, plus ``lazy_gettext``, ``_l`` and ``Problem``, the services'
+messages), as ``pybabel extract`` does.
 Every extracted message must be translated in both catalogs, nothing may be fuzzy or
 defined twice, and the compiled ``.mo`` files must match the ``.po`` files.
 
@@ -32,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 TRANSLATIONS = REPO / "surveyapp" / "translations"
 TEMPLATES = REPO / "surveyapp" / "templates"
 LANGUAGES = ("vi", "en")
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "Problem": None}
 
 #: Words that are the same in every language: names of people, tests and the product,
 #: and statistical symbols.
@@ -78,7 +79,8 @@ def extracted() -> dict[str, list[str]]:
 
 def test_babel_cfg_header_names_the_keywords_this_test_uses() -> None:
     header = (REPO / "babel.cfg").read_text(encoding="utf-8").splitlines()[0]
-    assert "-k lazy_gettext" in header and "-k _l" in header
+    for keyword in set(KEYWORDS) - set(DEFAULT_KEYWORDS):
+        assert f"-k {keyword}" in header, keyword
 
 
 def test_extraction_sees_every_kind_of_marker() -> None:
@@ -88,7 +90,7 @@ def test_extraction_sees_every_kind_of_marker() -> None:
     # lazy_gettext and _l (form labels), N_ (messages translated later) all reach the catalog.
     sources = {
         kind: [p for p in (REPO / "surveyapp").rglob("*.py") if f"{kind}(" in p.read_text()]
-        for kind in ("lazy_gettext", "_l", "N_")
+        for kind in ("lazy_gettext", "_l", "N_", "Problem")
     }
     for kind, paths in sources.items():
         assert paths, f"no {kind}( in the sources: drop it from KEYWORDS"
@@ -303,3 +305,82 @@ def test_no_flash_message_is_a_bare_literal() -> None:
             ):
                 problems.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert problems == []
+
+
+#: The command line is an operator's tool and speaks English (click's help and labels).
+CLI_CALLS = frozenset({"progressbar", "version_option", "option", "argument", "command", "group"})
+
+
+def _calls(predicate: object) -> list[str]:
+    found = []
+    for path in sorted((REPO / "surveyapp").rglob("*.py")):
+        if path.parent.name == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and predicate(node):  # type: ignore[operator]
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    return found
+
+
+def _name(node: ast.Call) -> str:
+    return str(getattr(node.func, "id", getattr(node.func, "attr", "")))
+
+
+def _literal(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant | ast.JoinedStr) and bool(
+        language(node.value if isinstance(node, ast.Constant) else "x x")
+    )
+
+
+def test_no_form_label_or_validation_message_is_a_bare_literal() -> None:
+    """A WTForms field's label and a validator's message= are read by people."""
+    labels = _calls(lambda c: _name(c).endswith("Field") and c.args and _literal(c.args[0]))
+    keyword = _calls(
+        lambda c: (
+            _name(c) not in CLI_CALLS
+            and any(
+                k.arg in {"label", "message", "description"} and _literal(k.value)
+                for k in c.keywords
+            )
+        )
+    )
+    assert labels + keyword == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "required"), [("vi", "Trường này là bắt buộc."), ("en", "This field is required.")]
+)
+def test_wtforms_own_messages_follow_the_page_language(
+    app: object, lang: str, required: str
+) -> None:
+    from surveyapp.admin.forms import AgencyForm
+
+    with app.test_request_context(f"/admin?lang={lang}", method="POST", data={}):  # type: ignore[attr-defined]
+        form = AgencyForm(meta={"csrf": False})
+        assert not form.validate()
+        assert form.errors["code"] == [required]
+
+
+def test_every_wtforms_message_has_a_vietnamese_translation_and_is_compiled() -> None:
+    from wtforms.i18n import messages_path
+
+    with open(Path(messages_path()) / "wtforms.pot", "rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    folder = TRANSLATIONS / "vi" / "LC_MESSAGES"
+    with (folder / "wtforms.po").open("rb") as handle:
+        catalog = read_po(handle)
+    ours = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
+    untranslated = sorted(
+        k for k in wanted if k not in ours or not all(_strings(ours[k].string)) or ours[k].fuzzy
+    )
+    assert untranslated == [], untranslated
+    assert [(m.id, e) for m, e in catalog.check()] == []
+    with (folder / "wtforms.mo").open("rb") as handle:
+        compiled = {_hashable(m.id): _hashable(m.string) for m in read_mo(handle) if m.id}
+    assert compiled == {_hashable(m.id): _hashable(m.string) for m in catalog if m.id}, (
+        "wtforms.mo is stale: pybabel compile -D wtforms -d surveyapp/translations -l vi"
+    )
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]

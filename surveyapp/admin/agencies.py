@@ -11,7 +11,7 @@ from surveyapp import db_app
 from surveyapp.admin.blueprint import allow_upload, bp, flash_problems, page, require_admin
 from surveyapp.admin.forms import ActionForm, AgencyEditForm, AgencyForm, CsvUploadForm
 from surveyapp.auth import require_recent_auth
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency
 from surveyapp.services import agency_theme, audit
 from surveyapp.services.agencies import (
@@ -215,11 +215,11 @@ def agencies_import() -> Response:
     raw = form.file.data.read(CSV_LIMIT + 1)
     try:
         if len(raw) > CSV_LIMIT:
-            raise InputError(f"the file is larger than {CSV_LIMIT // 1024} KiB")
+            raise InputError(Problem("the file is larger than %(n)s KiB", n=CSV_LIMIT // 1024))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("the file is not UTF-8 text") from None
+            raise InputError(Problem("the file is not UTF-8 text")) from None
         with db_app.get_db().write() as session:
             result = import_agencies(session, text)
             audit.record(

@@ -24,7 +24,7 @@ from surveyapp.admin.forms import (
 from surveyapp.admin.preview import preview_language, render_form
 from surveyapp.auth.downloads import download_response
 from surveyapp.embedding import form_link, make_snippet
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency, QuestionnaireVersion, User
 from surveyapp.origins import display_origin
 from surveyapp.receipts import ALPHABET
@@ -181,11 +181,13 @@ def dossier_upload(code: str) -> Response:
     raw = form.file.data.read(CODES_LIMIT + 1)
     try:
         if len(raw) > CODES_LIMIT:
-            raise InputError(f"the file is larger than {CODES_LIMIT // 1024 // 1024} MiB")
+            raise InputError(
+                Problem("the file is larger than %(n)s MiB", n=CODES_LIMIT // 1024 // 1024)
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("the file is not UTF-8 text") from None
+            raise InputError(Problem("the file is not UTF-8 text")) from None
         with db_app.get_db().write() as session:
             result = dossiers.load_codes(session, agency.id, dossiers.parse_codes(text))
             audit.record(

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from surveyapp import db_app
 from surveyapp.auth.access import current_staff, login_redirect, staff_pages
 from surveyapp.errors import InputError, NotFoundError
+from surveyapp.i18n import problem_text
 from surveyapp.models import Agency, User
 from surveyapp.services.agencies import get_agency
 
@@ -57,7 +58,7 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
 
 def flash_problems(exc: InputError) -> None:
     for message in exc.messages:
-        flash(message, "error")
+        flash(problem_text(message), "error")
 
 
 #: Room for the multipart envelope and the form's other fields around an uploaded file.

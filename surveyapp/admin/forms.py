@@ -1,9 +1,8 @@
-"""Forms of the admin console. Each is a FlaskForm, so each carries its own CSRF token."""
+"""Forms of the admin console. Each is a Flask-WTF form, so each carries its own CSRF token."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from surveyapp.forms.translations import TranslatedForm
 from surveyapp.models import AGENCY_KINDS, ROLES
 from surveyapp.models.accounts import MAX_EMAIL_LENGTH
 from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
@@ -28,7 +28,7 @@ from surveyapp.services.triage import MAX_REASON_LENGTH
 KIND_CHOICES = [SelectChoice(k, k) for k in AGENCY_KINDS]
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(TranslatedForm):
     """An agency's code, names, kind and allowed embed origins (one a line)."""
 
     code = StringField(_("Code"), validators=[InputRequired(), Length(max=32)])
@@ -52,23 +52,23 @@ class AgencyEditForm(AgencyForm):
     remove_logo = BooleanField(_("Remove the current logo"))
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(TranslatedForm):
     """A CSV file."""
 
     file = FileField(_("CSV file"), validators=[FileRequired()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TranslatedForm):
     """Nothing but the CSRF token: a button that changes something."""
 
 
-class DefinitionUploadForm(FlaskForm):
+class DefinitionUploadForm(TranslatedForm):
     """A questionnaire definition file (YAML); its name is the slug."""
 
     file = FileField(_("Definition file (.yaml)"), validators=[FileRequired()])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(TranslatedForm):
     """A checked definition carried to the publish (or preview) step."""
 
     filename = HiddenField(validators=[InputRequired(), Length(max=100)])
@@ -76,7 +76,7 @@ class PublishForm(FlaskForm):
     lang = HiddenField()
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(TranslatedForm):
     """Open or close a questionnaire for one agency or all, with an optional period."""
 
     agency = SelectField(_("Agency"), choices=[])
@@ -93,7 +93,7 @@ class AvailabilityForm(FlaskForm):
     )
 
 
-class OriginCheckForm(FlaskForm):
+class OriginCheckForm(TranslatedForm):
     """The address of the webmaster's page that should show the form."""
 
     page_url = StringField(
@@ -102,20 +102,20 @@ class OriginCheckForm(FlaskForm):
     )
 
 
-class DossierGenerateForm(FlaskForm):
+class DossierGenerateForm(TranslatedForm):
     """How many one-time dossier codes to generate."""
 
     count = IntegerField(_("Number of codes"), validators=[InputRequired(), NumberRange(1, 10000)])
 
 
-class DossierRequireForm(FlaskForm):
+class DossierRequireForm(TranslatedForm):
     """Require a dossier code for one questionnaire, or stop requiring it."""
 
     questionnaire = HiddenField(validators=[InputRequired()])
     required = BooleanField(_("Require a dossier code"))
 
 
-class TriageForm(FlaskForm):
+class TriageForm(TranslatedForm):
     """Accept or delete one quarantined response, with the reason."""
 
     action = RadioField(
@@ -129,10 +129,10 @@ class TriageForm(FlaskForm):
     reason = StringField(_("Reason"), validators=[InputRequired(), Length(max=MAX_REASON_LENGTH)])
 
 
-class UserForm(FlaskForm):
+class UserForm(TranslatedForm):
     """A new staff user."""
 
-    email = StringField("Email", validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
+    email = StringField(_("Email"), validators=[InputRequired(), Length(max=MAX_EMAIL_LENGTH)])
     role = SelectField(_("Role"), choices=[SelectChoice(r, r) for r in ROLES])
     agency = SelectField(_("Agency (agency users only)"), choices=[])
     password = PasswordField(
@@ -140,7 +140,7 @@ class UserForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TranslatedForm):
     """A new password for a user."""
 
     password = PasswordField(
@@ -149,7 +149,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TranslatedForm):
     """A new API token: what it is for, and its agency (none: city-wide)."""
 
     name = StringField(_("Used for"), validators=[InputRequired(), Length(max=100)])
@@ -161,20 +161,20 @@ class TokenForm(FlaskForm):
     )
 
 
-class SecondFactorPolicyForm(FlaskForm):
+class SecondFactorPolicyForm(TranslatedForm):
     """Which roles besides admin must sign in with a second factor."""
 
     inspector = BooleanField(_("Inspectors must use two-step sign-in"))
     agency = BooleanField(_("Agency users must use two-step sign-in"))
 
 
-class WatchListForm(FlaskForm):
+class WatchListForm(TranslatedForm):
     """An agency's watch list: words or phrases of comments that alert, one a line."""
 
     watch_list = TextAreaField(_("Watch list (one word or phrase a line)"))
 
 
-class RecipientForm(FlaskForm):
+class RecipientForm(TranslatedForm):
     """Who receives an agency's alerts: an account, an e-mail address or a webhook."""
 
     role = SelectField(

@@ -24,7 +24,7 @@ from surveyapp.admin.blueprint import (
 from surveyapp.admin.forms import AvailabilityForm, DefinitionUploadForm, PublishForm
 from surveyapp.admin.preview import preview_language, render_form
 from surveyapp.definitions import DefinitionError, parse_text
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency
 from surveyapp.services import audit, availability
 from surveyapp.services.agencies import list_agencies
@@ -47,7 +47,9 @@ def _filename(raw: str | None) -> str:
     """Return the uploaded file's base name; raise InputError unless it is a .yaml file."""
     name = PurePath((raw or "").replace("\\", "/")).name
     if not name or PurePath(name).suffix not in DEFINITION_SUFFIXES:
-        raise InputError("the file must be a .yaml or .yml definition; its name is the slug")
+        raise InputError(
+            Problem("the file must be a .yaml or .yml definition; its name is the slug")
+        )
     return name
 
 
@@ -93,11 +95,13 @@ def questionnaire_check() -> Response:
     try:
         filename = _filename(form.file.data.filename)
         if len(raw) > MAX_DEFINITION_BYTES:
-            raise InputError(f"the file is larger than {MAX_DEFINITION_BYTES // 1024} KiB")
+            raise InputError(
+                Problem("the file is larger than %(n)s KiB", n=MAX_DEFINITION_BYTES // 1024)
+            )
         try:
             source = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("the file is not UTF-8 text") from None
+            raise InputError(Problem("the file is not UTF-8 text")) from None
     except InputError as exc:
         flash_problems(exc)
         return redirect(url_for("admin.questionnaires"), 303)

@@ -1,16 +1,16 @@
-"""Forms of the cases console; each FlaskForm carries its own CSRF token."""
+"""Forms of the cases console; each Flask-WTF form carries its own CSRF token."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from surveyapp.forms.translations import TranslatedForm
 from surveyapp.models.feedback import MAX_ANSWER_TEXT, MAX_DEADLINE_DAYS
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(TranslatedForm):
     """The agency's answer to a case, shown to the respondent by receipt code."""
 
     answer = TextAreaField(
@@ -18,11 +18,11 @@ class AnswerForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(TranslatedForm):
     """Close an answered case."""
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(TranslatedForm):
     """An agency's deadline for answering new cases."""
 
     days = IntegerField(

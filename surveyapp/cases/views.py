@@ -21,6 +21,7 @@ from surveyapp.auth.access import (
 )
 from surveyapp.cases.forms import AnswerForm, CloseForm, DeadlineForm
 from surveyapp.errors import InputError, NotFoundError
+from surveyapp.i18n import problem_text
 from surveyapp.models import FeedbackCase, User
 from surveyapp.services import feedback_cases
 
@@ -74,7 +75,12 @@ def case_list() -> Response:
     user = _user()
     state = request.args.get("state", "open")
     if state not in feedback_cases.STATES:
-        abort(400, description="state must be one of " + ", ".join(feedback_cases.STATES))
+        abort(
+            400,
+            description=_(
+                "state must be one of %(states)s", states=", ".join(feedback_cases.STATES)
+            ),
+        )
     agencies = visible_agencies(db_app.session(), user)
     today = _today()
     cases = feedback_cases.list_cases(db_app.session(), [a.id for a in agencies], state, today)
@@ -142,7 +148,7 @@ def answer(case_id: int) -> Response:
             feedback_cases.answer_case(session, user, own, form.answer.data or "")
     except InputError as exc:
         for message in exc.messages:
-            flash(message, "error")
+            flash(problem_text(message), "error")
         return redirect(url_for("cases.case_page", case_id=case_id), 303)
     flash(_("The answer is saved; the respondent reads it with the receipt code."), "ok")
     return redirect(url_for("cases.case_page", case_id=case_id), 303)

@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -26,12 +25,14 @@ from surveyapp.auth.access import (
 )
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError
+from surveyapp.forms.translations import TranslatedForm
+from surveyapp.i18n import problem_text
 from surveyapp.services import quotas, registers
 
 bp = staff_pages(Blueprint("quotas", __name__))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(TranslatedForm):
     """One agency's dossiers handled in one period."""
 
     agency = StringField(_l("Agency code"), validators=[InputRequired(), Length(max=32)])
@@ -59,7 +60,8 @@ def _plan_view(form: RegisterForm, status: int = 200) -> tuple[str, int]:
                 rule=rule, slug=request.args.get("questionnaire") or None, agency_ids=ids,
             )  # fmt: skip
     except InputError as exc:
-        error, margin, status = "; ".join(exc.messages), quotas.DEFAULT_MARGIN, 400
+        error = "; ".join(problem_text(m) for m in exc.messages)
+        margin, status = quotas.DEFAULT_MARGIN, 400
     page = render_template(
         "quotas/plan.html",
         plan=plan,
@@ -94,7 +96,7 @@ def enter_register() -> Any:
             registers.set_total(session, form.agency.data, form.period.data, form.dossiers.data)
     except InputError as exc:
         for message in exc.messages:
-            form.dossiers.errors = [*form.dossiers.errors, message]  # type: ignore[assignment]
+            form.dossiers.errors = [*form.dossiers.errors, problem_text(message)]  # type: ignore[assignment]
         return _plan_view(form, 400)
     flash(_("The registers were saved."), "ok")
     return redirect(url_for("quotas.plan_page", period=form.period.data.strip()))

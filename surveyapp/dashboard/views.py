@@ -29,7 +29,7 @@ from surveyapp.dashboard import documents, export, params
 from surveyapp.dashboard.documents import Scope
 from surveyapp.definitions.characters import printable
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.i18n import current_language, pick
+from surveyapp.i18n import current_language, pick, problems_text
 from surveyapp.renderers import facts as facts_text
 from surveyapp.renderers import html, wording
 from surveyapp.renderers.document import KIND_LABELS, AgencyDocument, CityDocument
@@ -76,9 +76,10 @@ def _scope(
     try:
         scope = params.scope_of(request.args, allow_breakdown=allow_breakdown)
     except params.ParameterError as exc:
+        message = _(exc.template, **exc.values)
         if page:
-            raise _RefusedRangeError(_(exc.template, **exc.values)) from None
-        abort(400, description=str(exc))
+            raise _RefusedRangeError(message) from None
+        abort(400, description=message)
     if scope.slug is not None:
         return scope
     chosen = report_choice.default_questionnaire(
@@ -115,14 +116,17 @@ def _guard(build: Callable[[], Any], *, page: bool = False) -> Any:
     except HTTPException:
         raise
     except LimitError as exc:
+        message = _(exc.template, **exc.values)
         if page:
-            raise _RefusedRangeError(_(exc.template, **exc.values)) from None
-        abort(400, description=str(exc))
+            raise _RefusedRangeError(message) from None
+        abort(400, description=message)
     except NotFoundError as exc:
         abort(404, description=str(exc).strip("'\""))
     except StaleAggregatesError as exc:
         abort(503, description=str(exc))
-    except (InputError, KeyError) as exc:
+    except InputError as exc:
+        abort(400, description=problems_text(exc))
+    except KeyError as exc:
         abort(400, description=str(exc).strip("'\""))
 
 
@@ -147,7 +151,12 @@ def agency_download(name: str) -> Response:
     stem, dot, fmt = name.rpartition(".")
     agency = require_agency_access(stem if dot and params.CODE.fullmatch(stem) else "-")
     if fmt not in export.AGENCY_FORMATS:
-        abort(404, description=f"unknown format; use one of {', '.join(export.AGENCY_FORMATS)}")
+        abort(
+            404,
+            description=_(
+                "unknown format; use one of %(formats)s", formats=", ".join(export.AGENCY_FORMATS)
+            ),
+        )
     scope = _scope(agency_id=agency.id)
     # The report's language: ?lang=, else the user's (export refuses another value).
     lang = request.args.get("lang") or current_language()
@@ -171,7 +180,12 @@ def city_download(name: str) -> Response:
     if stem != "city" or not dot:
         abort(404)
     if fmt not in export.CITY_FORMATS:
-        abort(404, description=f"unknown format; use one of {', '.join(export.CITY_FORMATS)}")
+        abort(
+            404,
+            description=_(
+                "unknown format; use one of %(formats)s", formats=", ".join(export.CITY_FORMATS)
+            ),
+        )
     scope = _scope()
     lang = request.args.get("lang") or current_language()
     out = _guard(lambda: export.city_file(db_app.session(), scope, _timezone(), fmt, lang=lang))
@@ -198,7 +212,9 @@ def index() -> str:
         rows = {r.code: r for r in city.agencies}
     except LimitError as exc:
         raise _RefusedRangeError(_(exc.template, **exc.values)) from None
-    except (InputError, NotFoundError, StaleAggregatesError) as exc:
+    except InputError as exc:
+        error = problems_text(exc)
+    except (NotFoundError, StaleAggregatesError) as exc:
         error = str(exc)
     try:
         realtime = documents.realtime_figures(

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp.definitions import Item, Questionnaire
 from surveyapp.forms.questions import FIELD_TYPES, LikertField, field_name, input_name
+from surveyapp.forms.translations import TranslatedForm
 
 #: HTML names of the fields that are not answers (item keys never start with "_").
 TOKEN_FIELD = "_token"  # noqa: S105 - a field name, not a secret
@@ -48,7 +48,7 @@ class AgencyChoice:
     kind: str
 
 
-class PublicForm(FlaskForm):
+class PublicForm(TranslatedForm):
     """Base of every public form; the signed token replaces the session CSRF token."""
 
     class Meta:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired
@@ -13,12 +12,14 @@ from wtforms.validators import InputRequired
 from surveyapp import db_app
 from surveyapp.auth.access import login_required, require_city_access, staff_pages
 from surveyapp.errors import InputError, NotFoundError
+from surveyapp.forms.translations import TranslatedForm
+from surveyapp.i18n import problem_text
 from surveyapp.services import public_results, report_choice
 
 bp = staff_pages(Blueprint("results_console", __name__, url_prefix="/publishing"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(TranslatedForm):
     """A questionnaire's period to publish."""
 
     questionnaire = SelectField(lazy_gettext("Questionnaire"), validators=[InputRequired()])
@@ -26,7 +27,7 @@ class PublishForm(FlaskForm):
     last = DateField(lazy_gettext("To"), validators=[InputRequired()])
 
 
-class UnpublishForm(FlaskForm):
+class UnpublishForm(TranslatedForm):
     """Take a period off the public pages."""
 
 
@@ -72,7 +73,7 @@ def publish() -> Response:
             )
     except InputError as exc:
         for message in exc.messages:
-            flash(message, "error")
+            flash(problem_text(message), "error")
         return redirect(url_for("results_console.periods"), 303)
     flash(_("The period is published: /results shows it."), "ok")
     return redirect(url_for("results_console.periods"), 303)

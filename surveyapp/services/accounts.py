@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp.db import Database
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import ROLES, Agency, LoginFailure, User, utcnow
 from surveyapp.models.accounts import MAX_EMAIL_LENGTH
 from surveyapp.services import audit
@@ -68,18 +68,24 @@ def normalise_email(raw: str) -> str:
     """Return the e-mail stripped and lower-cased; raise InputError when it is not one."""
     email = raw.strip().lower()
     if len(email) > MAX_EMAIL_LENGTH:
-        raise InputError(f"an e-mail address has at most {MAX_EMAIL_LENGTH} characters")
+        raise InputError(
+            Problem("an e-mail address has at most %(n)s characters", n=MAX_EMAIL_LENGTH)
+        )
     if not EMAIL_PATTERN.fullmatch(email):
-        raise InputError(f"not an e-mail address: {raw!r}")
+        raise InputError(Problem("not an e-mail address: %(value)r", value=raw))
     return email
 
 
 def check_password_policy(password: str) -> None:
     """Raise InputError when ``password`` is too short or too long."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+        raise InputError(
+            Problem("the password must be at least %(n)s characters long", n=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InputError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
+        raise InputError(
+            Problem("the password must be at most %(n)s characters long", n=MAX_PASSWORD_LENGTH)
+        )
 
 
 def hash_password(password: str) -> str:
@@ -125,18 +131,26 @@ def check_new_user(
         problems.extend(exc.messages)
     else:
         if session.scalar(select(User.id).where(User.email == clean)) is not None:
-            problems.append(f"a user with e-mail {clean!r} already exists")
+            problems.append(Problem("a user with e-mail %(email)r already exists", email=clean))
     agency = None
     if role not in ROLES:
-        problems.append(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
+        problems.append(
+            Problem(
+                "the role must be one of %(roles)s, not %(role)r", roles=", ".join(ROLES), role=role
+            )
+        )
     elif role == "agency" and not agency_code:
-        problems.append("an agency user needs --agency CODE")
+        problems.append(Problem("an agency user needs --agency CODE"))
     elif role != "agency" and agency_code:
-        problems.append(f"only agency users belong to an agency; a {role} sees every agency")
+        problems.append(
+            Problem(
+                "only agency users belong to an agency; a %(role)s sees every agency", role=role
+            )
+        )
     if agency_code and role == "agency":
         agency = session.scalar(select(Agency).where(Agency.code == agency_code.strip().upper()))
         if agency is None:
-            problems.append(f"no agency with code {agency_code!r}")
+            problems.append(Problem("no agency with code %(code)r", code=agency_code))
     if problems:
         raise InputError(problems)
     return agency
@@ -209,7 +223,7 @@ def set_password(
 def set_language(session: Session, user_id: int, language: str) -> None:
     """Keep ``language`` (``vi`` or ``en``) as the user's language of staff pages and reports."""
     if language not in ("vi", "en"):
-        raise InputError(f"language: must be vi or en, not {language!r}")
+        raise InputError(Problem("language: must be vi or en, not %(value)r", value=language))
     user = session.get(User, user_id)
     if user is not None and user.language != language:
         user.language = language

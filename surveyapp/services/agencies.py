@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from surveyapp.definitions.characters import describe, forbidden
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import AGENCY_KINDS, Agency, AgencyOrigin
 from surveyapp.origins import OriginError, normalise_origin
 from surveyapp.services.agency_theme import parse_color
@@ -48,27 +48,43 @@ def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]
     code = data.code.strip().upper()
     if not CODE_PATTERN.fullmatch(code):
         problems.append(
-            ("code", "must be 1-32 letters, digits, '-' or '_', starting with a letter or digit")
+            (
+                "code",
+                Problem(
+                    "must be 1-32 letters, digits, '-' or '_', starting with a letter or digit"
+                ),
+            )
         )
     names = {}
     for name_field in ("name_vi", "name_en"):
         value = " ".join(getattr(data, name_field).split())
         if not value:
-            problems.append((name_field, "must not be empty"))
+            problems.append((name_field, Problem("must not be empty")))
         elif len(value) > MAX_NAME_LENGTH:
-            problems.append((name_field, f"must be at most {MAX_NAME_LENGTH} characters"))
+            problems.append(
+                (name_field, Problem("must be at most %(n)s characters", n=MAX_NAME_LENGTH))
+            )
         elif (bad := forbidden(value)) is not None:
-            problems.append((name_field, f"must not contain {describe(bad)}"))
+            problems.append((name_field, Problem("must not contain %(what)s", what=describe(bad))))
         names[name_field] = value
     kind = data.kind.strip().lower()
     if kind not in AGENCY_KINDS:
-        problems.append(("kind", f"must be one of {', '.join(AGENCY_KINDS)}, not {data.kind!r}"))
+        problems.append(
+            (
+                "kind",
+                Problem(
+                    "must be one of %(kinds)s, not %(value)r",
+                    kinds=", ".join(AGENCY_KINDS),
+                    value=data.kind,
+                ),
+            )
+        )
     origins: list[str] = []
     for raw in data.origins:
         try:
             origin = normalise_origin(raw)
         except OriginError as exc:
-            problems.append(("origins", str(exc)))
+            problems.append(("origins", exc.args[0]))
             continue
         if origin not in origins:
             origins.append(origin)
@@ -77,7 +93,7 @@ def check_agency(data: AgencyInput) -> tuple[AgencyInput, list[tuple[str, str]]]
         try:
             color = parse_color(color) or ""
         except ValueError as exc:
-            problems.append(("theme_color", str(exc)))
+            problems.append(("theme_color", exc.args[0]))
     clean = AgencyInput(code, names["name_vi"], names["name_en"], kind, origins, color)
     return clean, problems
 
@@ -104,9 +120,13 @@ def add_agency(session: Session, data: AgencyInput, *, replace: bool = False) ->
     """Add an agency; with ``replace`` an existing code is updated instead of refused."""
     clean, problems = check_agency(data)
     if problems:
-        raise InputError([f"{name}: {problem}" for name, problem in problems])
+        raise InputError(
+            [Problem("%(field)s: %(problems)s", field=name, problems=p) for name, p in problems]
+        )
     if not replace and session.scalar(select(Agency.id).where(Agency.code == clean.code)):
-        raise InputError(f"code: an agency with code {clean.code} already exists")
+        raise InputError(
+            Problem("code: an agency with code %(code)s already exists", code=clean.code)
+        )
     _apply(session, clean)
     return get_agency(session, clean.code)
 
@@ -131,7 +151,7 @@ def _checked_origins(values: list[str]) -> list[str]:
         try:
             origin = normalise_origin(raw)
         except OriginError as exc:
-            problems.append(f"origins: {exc}")
+            problems.append(Problem("origins: %(problem)s", problem=exc.args[0]))
             continue
         if origin not in origins:
             origins.append(origin)
@@ -156,7 +176,14 @@ def change_origins(session: Session, code: str, add: list[str], remove: list[str
     have = [o.origin for o in agency.origins]
     missing = [o for o in removed if o not in have]
     if missing:
-        raise InputError([f"origins: {o} is not listed for {agency.code}" for o in missing])
+        raise InputError(
+            [
+                Problem(
+                    "origins: %(origin)s is not listed for %(code)s", origin=o, code=agency.code
+                )
+                for o in missing
+            ]
+        )
     wanted = [o for o in have if o not in removed] + [o for o in added if o not in have]
     _replace_origins(agency, wanted)
     session.flush()

@@ -33,7 +33,7 @@ from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency, AgencyLogo, utcnow
 from surveyapp.models.theme import LOGO_MAX_SIDE
 
@@ -68,7 +68,9 @@ def parse_color(text: str | None) -> str | None:
         return None
     if not COLOR_RE.fullmatch(value):
         shown = (text or "").strip()[:20]
-        raise ValueError(f"{shown!r} is not a colour written #rrggbb (for example #005ea2)")
+        raise ValueError(
+            Problem("%(value)r is not a colour written #rrggbb (for example #005ea2)", value=shown)
+        )
     return value
 
 
@@ -77,7 +79,7 @@ def normalise_color(text: str | None) -> str | None:
     try:
         return parse_color(text)
     except ValueError as exc:
-        raise InputError(f"theme_color: {exc}") from None
+        raise InputError(Problem("theme_color: %(problem)s", problem=exc.args[0])) from None
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -175,7 +177,7 @@ class PreparedLogo:
 
 
 def _logo_error(message: str) -> InputError:
-    return InputError(f"logo: {message}")
+    return InputError(Problem("logo: %(problem)s", problem=message))
 
 
 def _sniff(raw: bytes) -> str | None:
@@ -189,12 +191,14 @@ def _sniff(raw: bytes) -> str | None:
 def prepare_logo(raw: bytes) -> PreparedLogo:
     """Check an uploaded logo and re-encode it; raise InputError naming the ``logo`` field."""
     if not raw:
-        raise _logo_error("the file is empty")
+        raise _logo_error(Problem("the file is empty"))
     if len(raw) > LOGO_MAX_BYTES:
-        raise _logo_error(f"the file is larger than {LOGO_MAX_BYTES // 1024} KiB")
+        raise _logo_error(Problem("the file is larger than %(n)s KiB", n=LOGO_MAX_BYTES // 1024))
     kind = _sniff(raw)
     if kind is None:
-        raise _logo_error("only PNG or JPEG images are accepted (not SVG, GIF or other files)")
+        raise _logo_error(
+            Problem("only PNG or JPEG images are accepted (not SVG, GIF or other files)")
+        )
     try:
         with warnings.catch_warnings():
             # Pillow only warns below twice its own (much higher) limit; stop there too.
@@ -211,13 +215,25 @@ def prepare_logo(raw: bytes) -> PreparedLogo:
         raise _logo_error(_too_many_pixels(None, None)) from None
     except DECODE_ERRORS:
         raise _logo_error(
-            f"the file is not a complete, valid {kind} image (damaged or cut short?)"
+            Problem(
+                "the file is not a complete, valid %(kind)s image (damaged or cut short?)",
+                kind=kind,
+            )
         ) from None
 
 
 def _too_many_pixels(width: int | None, height: int | None) -> str:
-    size = f"{width}x{height} pixels" if width and height else "too many pixels"
-    return f"the image has {size}; at most {LOGO_MAX_PIXELS // 1_000_000} megapixels are accepted"
+    mega = LOGO_MAX_PIXELS // 1_000_000
+    if width and height:
+        return Problem(
+            "the image has %(width)sx%(height)s pixels; at most %(mega)s megapixels are accepted",
+            width=width,
+            height=height,
+            mega=mega,
+        )
+    return Problem(
+        "the image has too many pixels; at most %(mega)s megapixels are accepted", mega=mega
+    )
 
 
 def _reencode(image: Image.Image, kind: str) -> PreparedLogo:
@@ -245,8 +261,10 @@ def _reencode(image: Image.Image, kind: str) -> PreparedLogo:
     data = out.getvalue()
     if len(data) > LOGO_MAX_BYTES:
         raise _logo_error(
-            f"the image is still larger than {LOGO_MAX_BYTES // 1024} KiB once stored; "
-            "use a simpler image"
+            Problem(
+                "the image is still larger than %(n)s KiB once stored; use a simpler image",
+                n=LOGO_MAX_BYTES // 1024,
+            )
         )
     return PreparedLogo(content_type, data, clean.width, clean.height)
 
@@ -275,7 +293,7 @@ def check_theme(color: str | None, logo: bytes | None, *, remove_logo: bool = Fa
     except InputError as exc:
         problems.extend(exc.messages)
     if logo is not None and remove_logo:
-        problems.append("logo: choose a new logo or remove the current one, not both")
+        problems.append(Problem("logo: choose a new logo or remove the current one, not both"))
     elif logo is not None:
         try:
             prepared = prepare_logo(logo)

@@ -15,7 +15,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency, User, utcnow
 from surveyapp.models.admin import TOKEN_SCOPES, ApiToken
 from surveyapp.services import audit
@@ -50,16 +50,16 @@ def create_token(
     clean = " ".join(name.split())
     problems = []
     if not clean:
-        problems.append("name: say what the token is for")
+        problems.append(Problem("name: say what the token is for"))
     elif len(clean) > MAX_NAME_LENGTH:
-        problems.append(f"name: at most {MAX_NAME_LENGTH} characters")
+        problems.append(Problem("name: at most %(n)s characters", n=MAX_NAME_LENGTH))
     agency = None
     if agency_code:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code.strip().upper()))
         if agency is None:
-            problems.append(f"agency: no agency with code {agency_code!r}")
+            problems.append(Problem("agency: no agency with code %(code)r", code=agency_code))
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        problems.append(f"days: a whole number of days from 1 to {MAX_DAYS}")
+        problems.append(Problem("days: a whole number of days from 1 to %(n)s", n=MAX_DAYS))
     if problems:
         raise InputError(problems)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

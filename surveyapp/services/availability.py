@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.errors import InputError
+from surveyapp.errors import InputError, Problem
 from surveyapp.models import User, utcnow
 from surveyapp.models.admin import QuestionnaireAvailability
 from surveyapp.services import audit
@@ -74,7 +74,7 @@ def set_availability(
         if moment is not None and moment.tzinfo is None:
             raise ValueError("opening times must be timezone-aware")
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-        raise InputError("the period must end after it starts")
+        raise InputError(Problem("the period must end after it starts"))
     row = _row(session, questionnaire_id, agency_id)
     if row is None:
         row = QuestionnaireAvailability(questionnaire_id=questionnaire_id, agency_id=agency_id)

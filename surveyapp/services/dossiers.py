@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.errors import InputError
+from surveyapp.errors import InputError, Problem
 from surveyapp.models import DossierCode, DossierRequirement, utcnow
 
 #: Letters, digits and the separators one-stop shops print (., -, /, _).
@@ -38,7 +38,7 @@ def parse_codes(text: str) -> list[str]:
     if "," in first or first.strip().lower() == "code":
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if "code" not in (reader.fieldnames or []):
-            raise InputError("line 1: a CSV file needs a 'code' column")
+            raise InputError(Problem("line 1: a CSV file needs a 'code' column"))
         return [row.get("code") or "" for row in reader]
     return text.splitlines()
 
@@ -52,7 +52,13 @@ def load_codes(session: Session, agency_id: int, codes: Iterable[str]) -> LoadRe
         if not code:
             continue
         if not CODE_PATTERN.fullmatch(code):
-            problems.append(f"line {number}: {raw.strip()[:80]!r} is not a dossier code")
+            problems.append(
+                Problem(
+                    "line %(line)s: %(value)r is not a dossier code",
+                    line=number,
+                    value=raw.strip()[:80],
+                )
+            )
         elif code not in clean:
             clean.append(code)
     if problems:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import (
     Agency,
     AgencyCaseSetting,
@@ -62,7 +62,9 @@ def deadline_days_of(session: Session, agency_id: int) -> int:
 def set_deadline_days(session: Session, actor: User | None, agency_id: int, days: int) -> None:
     """Set an agency's deadline for new cases (1-90 working days), audited."""
     if not 1 <= days <= MAX_DEADLINE_DAYS:
-        raise InputError(f"the deadline must be 1 to {MAX_DEADLINE_DAYS} working days")
+        raise InputError(
+            Problem("the deadline must be 1 to %(n)s working days", n=MAX_DEADLINE_DAYS)
+        )
     setting = session.get(AgencyCaseSetting, agency_id)
     if setting is None:
         setting = AgencyCaseSetting(agency_id=agency_id, deadline_days=days)
@@ -92,7 +94,7 @@ def list_cases(
 ) -> list[FeedbackCase]:
     """Return the cases of ``agency_ids`` in ``state`` (see STATES), oldest first."""
     if state not in STATES:
-        raise InputError(f"state must be one of {', '.join(STATES)}")
+        raise InputError(Problem("state must be one of %(states)s", states=", ".join(STATES)))
     query = (
         select(FeedbackCase)
         .where(FeedbackCase.agency_id.in_(list(agency_ids)))
@@ -124,11 +126,11 @@ def answer_case(
     """Store (or correct, while open) the agency's answer; audited."""
     answer = text.replace("\r\n", "\n").strip()
     if not answer:
-        raise InputError("the answer is empty")
+        raise InputError(Problem("the answer is empty"))
     if len(answer) > MAX_ANSWER_TEXT:
-        raise InputError(f"the answer is longer than {MAX_ANSWER_TEXT} characters")
+        raise InputError(Problem("the answer is longer than %(n)s characters", n=MAX_ANSWER_TEXT))
     if case.closed_at is not None:
-        raise InputError("the case is closed")
+        raise InputError(Problem("the case is closed"))
     first = case.answered_at is None
     case.answer = answer
     if first:
@@ -144,9 +146,9 @@ def close_case(
 ) -> None:
     """Close an answered case; audited."""
     if case.answered_at is None:
-        raise InputError("answer the case before closing it")
+        raise InputError(Problem("answer the case before closing it"))
     if case.closed_at is not None:
-        raise InputError("the case is closed already")
+        raise InputError(Problem("the case is closed already"))
     case.closed_at = now or utcnow()
     case.closed_by_id = actor.id
     audit.record(session, actor, "case.close", f"case:{case.id}", {"agency": case.agency_id})

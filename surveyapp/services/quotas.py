@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.sampling import DEFAULT_MARGIN, Progress, progress, quota
-from surveyapp.errors import InputError
+from surveyapp.errors import InputError, Problem
 from surveyapp.models import Agency, Questionnaire, QuestionnaireVersion, Response
 from surveyapp.reporting.extract import utc_bounds
 from surveyapp.services.registers import period_days, volumes
@@ -54,9 +54,11 @@ def check_margin(text: str | None) -> float:
     try:
         value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
-        raise InputError(f"margin: {raw!r} is not a number (write 0.05 or 5%)") from None
+        raise InputError(
+            Problem("margin: %(value)r is not a number (write 0.05 or 5%%)", value=raw)
+        ) from None
     if not 0.001 <= value <= 0.5:
-        raise InputError("margin: must be between 0.001 and 0.5 (0.1% to 50%)")
+        raise InputError(Problem("margin: must be between 0.001 and 0.5 (0.1%% to 50%%)"))
     return value
 
 
@@ -73,7 +75,7 @@ def sampling_plan(
 ) -> SamplingPlan:
     """Each registered agency's quota for ``period`` and its responses so far."""
     if rule not in RULES:
-        raise InputError(f"rule: choose one of {', '.join(RULES)}")
+        raise InputError(Problem("rule: choose one of %(rules)s", rules=", ".join(RULES)))
     try:
         first, last = period_days(period)
     except ValueError as exc:

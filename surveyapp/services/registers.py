@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from surveyapp.errors import InputError
+from surveyapp.errors import InputError, Problem
 from surveyapp.models import Agency, Register, utcnow
 
 REQUIRED = ("agency", "period", "dossiers")
@@ -47,7 +47,10 @@ def period_days(period: str) -> tuple[dt.date, dt.date]:
     match = _PERIOD.match(period)
     if match is None:
         raise ValueError(
-            f"period {period!r}: write YYYY, YYYY-Qn or YYYY-MM (2017, 2017-Q1, 2017-03)"
+            Problem(
+                "period %(value)r: write YYYY, YYYY-Qn or YYYY-MM (2017, 2017-Q1, 2017-03)",
+                value=period,
+            )
         )
     year = int(match.group(1))
     if match.group(2):
@@ -64,10 +67,14 @@ def period_days(period: str) -> tuple[dt.date, dt.date]:
 
 def _dossiers(text: str) -> int | str:
     if not text.isdigit() or not text.isascii():
-        return f"must be a whole number of dossiers (0-{MAX_DOSSIERS}), not {text!r}"
+        return Problem(
+            "must be a whole number of dossiers (0-%(n)s), not %(value)r",
+            n=MAX_DOSSIERS,
+            value=text,
+        )
     value = int(text)
     if value > MAX_DOSSIERS:
-        return f"must be at most {MAX_DOSSIERS}"
+        return Problem("must be at most %(n)s", n=MAX_DOSSIERS)
     return value
 
 
@@ -78,18 +85,20 @@ def check_row(
     problems: list[tuple[str, str]] = []
     code = agency.strip().upper()
     if code not in codes:
-        problems.append(("agency", f"no agency with code {agency.strip()!r}"))
+        problems.append(("agency", Problem("no agency with code %(code)r", code=agency.strip())))
     period = period.strip()
     try:
         period_days(period)
     except ValueError as exc:
-        problems.append(("period", str(exc)))
+        problems.append(("period", exc.args[0]))
     number = _dossiers(dossiers.strip())
     if isinstance(number, str):
         problems.append(("dossiers", number))
     for column, value in (("respondent_type", type_), ("channel", channel)):
         if value and not _CATEGORY.match(value):
-            problems.append((column, f"{value!r} is not an option key (a-z, 0-9, _)"))
+            problems.append(
+                (column, Problem("%(value)r is not an option key (a-z, 0-9, _)", value=value))
+            )
     if problems or isinstance(number, str):
         return None, problems
     return RegisterRow(code, period, type_, channel, number), []
@@ -189,7 +198,9 @@ def set_total(session: Session, agency_code: str, period: str, dossiers: str) ->
     codes = set(session.scalars(select(Agency.code)))
     row, problems = check_row(codes, agency_code, period, dossiers, "", "")
     if row is None:
-        raise InputError([f"{column}: {message}" for column, message in problems])
+        raise InputError(
+            [Problem("%(field)s: %(problems)s", field=c, problems=m) for c, m in problems]
+        )
     return store_rows(session, [row])
 
 

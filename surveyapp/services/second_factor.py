@@ -26,7 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.db import Database
-from surveyapp.errors import InputError
+from surveyapp.errors import InputError, Problem
 from surveyapp.models import ROLES, RecoveryCode, RolePolicy, User, utcnow
 from surveyapp.services import accounts, audit
 
@@ -71,7 +71,11 @@ def set_required(
 ) -> None:
     """Require (or stop requiring) a second factor of the users of ``role``."""
     if role not in OPTIONAL_ROLES:
-        raise InputError(f"role: one of {', '.join(OPTIONAL_ROLES)}, not {role!r}")
+        raise InputError(
+            Problem(
+                "role: one of %(roles)s, not %(role)r", roles=", ".join(OPTIONAL_ROLES), role=role
+            )
+        )
     policy = session.get(RolePolicy, role)
     if policy is None:
         policy = RolePolicy(role=role, second_factor_required=required)
@@ -95,9 +99,9 @@ def pending_secret(session: Session, user_id: int) -> str:
     """
     user = session.get(User, user_id)
     if user is None:
-        raise InputError("no such user")
+        raise InputError(Problem("no such user"))
     if user.has_second_factor:
-        raise InputError("this account already has a second factor")
+        raise InputError(Problem("this account already has a second factor"))
     if user.totp_secret is None:
         user.totp_secret = pyotp.random_base32()
     return user.totp_secret

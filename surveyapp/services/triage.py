@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from surveyapp.definitions import StoredAnswer
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Response, User
 from surveyapp.reporting import aggregates
 from surveyapp.services import audit
@@ -46,9 +46,11 @@ def clean_reason(raw: str) -> str:
     """Return the reason stripped; raise InputError when empty or too long."""
     reason = " ".join(raw.split())
     if not reason:
-        raise InputError("give a reason: it is recorded in the audit log")
+        raise InputError(Problem("give a reason: it is recorded in the audit log"))
     if len(reason) > MAX_REASON_LENGTH:
-        raise InputError(f"the reason must be at most {MAX_REASON_LENGTH} characters")
+        raise InputError(
+            Problem("the reason must be at most %(n)s characters", n=MAX_REASON_LENGTH)
+        )
     return reason
 
 
@@ -106,7 +108,13 @@ def accept(
     why = clean_reason(reason)
     response = _load(session, response_id)
     if response.status != "quarantined":
-        raise InputError(f"response {response_id} is {response.status}, not quarantined")
+        raise InputError(
+            Problem(
+                "response %(id)s is %(status)s, not quarantined",
+                id=response_id,
+                status=response.status,
+            )
+        )
     held_for = response.quarantine_reason
     response.status = "accepted"
     response.quarantine_reason = None
@@ -144,7 +152,7 @@ def delete(
     why = clean_reason(reason)
     response = _load(session, response_id)
     if response.status == "deleted":
-        raise InputError(f"response {response_id} is already deleted")
+        raise InputError(Problem("response %(id)s is already deleted", id=response_id))
     previous = response.status
     held_for = response.quarantine_reason
     response.status = "deleted"

@@ -204,9 +204,25 @@ def test_download_headers(inspector: FlaskClient) -> None:
     ],
 )
 def test_bad_parameters(inspector: FlaskClient, url: str, status: int, message: str) -> None:
-    response = inspector.get(url)
+    response = inspector.get(url + ("&" if "?" in url else "?") + "lang=en")
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (f"/reports/agency/{OWN}.pdf?from=2017-06-01&to=2017-01-01", "sau"),
+        (f"/reports/agency/{OWN}.exe", "định dạng không có"),
+    ],
+)
+def test_bad_parameters_are_refused_in_the_staff_members_language(
+    inspector: FlaskClient, url: str, message: str
+) -> None:
+    response = inspector.get(url)
+    assert response.status_code in (400, 404)
+    text = response.get_data(as_text=True)
+    assert message in text and "unknown format" not in text and "is after" not in text
 
 
 def test_pdf_renders_to_png(inspector: FlaskClient, tmp_path: Path) -> None:
