@@ -21,7 +21,7 @@ from flask import Flask
 
 from surveyapp.config import PACKAGE_DIR
 from surveyapp.db import Database
-from tests.admin.conftest import StoreResponse, signed_in, sipas, staff, store
+from tests.admin.conftest import signed_in, sipas, staff, store
 from tests.auth.conftest import Staff
 from tests.hostile.test_no_500_any_route import _base_values, _path, _routes, ids
 
