@@ -1,9 +1,10 @@
 """The method profile of a report and the index under it; weights to the registers.
 
-The index of a profile that aggregates items -> criteria -> index with N/A left out
-is the report's own index (from the folded aggregates, exact before and after a
-fold). Any other profile, and the weights to the registers, are computed from the
-raw rows in scope: a respondent-level score or a weight depends on the respondent.
+The report's headline index follows the profile (``stats.index_report``: items ->
+criteria -> index from the item counts, or the mean respondent score from the
+per-respondent sums a respondent-level layout keeps), exact before and after a fold,
+so the ``method`` object repeats it. The weights to the registers are computed from
+the raw rows in scope: a weight depends on the respondent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting.extract import RawResponse, raw_responses, utc_bounds
 from surveyapp.reporting.method_model import MethodReport, RegisterWeighted, WeightedCriterion
 from surveyapp.reporting.model import IndexReport, Period
+from surveyapp.reporting.profiles import profile_for, respondent_level
 from surveyapp.reporting.stats import min_n_of
 from surveyapp.services import registers
 
@@ -31,21 +33,11 @@ from surveyapp.services import registers
 SPLIT_QUESTIONS = {"respondent_type": "respondent_type", "channel": "submission_channel"}
 
 
-def profile_for(definition: Questionnaire) -> MethodProfile | None:
-    """The questionnaire's profile: named, else sipas-2017/1 (or its own satisfied set)."""
-    scoring = definition.scoring
-    if scoring is None:
-        return None
-    if scoring.method is not None:
-        return profile_of(scoring.method)
-    default = profile_of(DEFAULT_PROFILE)
-    if sorted(scoring.satisfied_values) == sorted(default.satisfied):
-        return default
-    return MethodProfile("custom", 1, tuple(sorted(scoring.satisfied_values)), "items", "exclude")
-
-
 def needs_rows(profile: MethodProfile | None) -> bool:
-    return profile is not None and (profile.aggregation, profile.na_rule) != ("items", "exclude")
+    """Whether the profile's index needs the raw rows (the summaries do not hold it)."""
+    if profile is None or respondent_level(profile):
+        return False
+    return profile.na_rule != "exclude"
 
 
 def _criteria(
