@@ -63,6 +63,12 @@ ROWS_AAA = [
 ROWS_BBB = [("citizen", "5", "5", "5"), ("citizen", "4", "4", "4")]
 
 
+@pytest.fixture(autouse=True)
+def _small_agencies_shown(app: Any) -> None:
+    """A handful of respondents per agency: no city row is suppressed here."""
+    app.config["SUPPRESS_MIN_N"] = 1
+
+
 def _load(cli: Any, tmp_path: Path, slug: str, method: str) -> None:
     path = tmp_path / f"{slug}.yaml"
     path.write_text(QUESTIONNAIRE.replace("METHOD", method), encoding="utf-8")

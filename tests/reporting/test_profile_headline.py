@@ -35,6 +35,12 @@ AAA_ITEMS_ORDER = 50.0
 CITY_ITEMS_ORDER = 70.0
 
 
+@pytest.fixture(autouse=True)
+def _small_agencies_shown(app: Any) -> None:
+    """A handful of respondents per agency: no city row is suppressed here."""
+    app.config["SUPPRESS_MIN_N"] = 1
+
+
 def _t(scores: list[float]) -> tuple[float, float]:
     """Student t 95% interval of the mean score on 0-100, computed by scipy."""
     x = 100 * np.array(scores)
@@ -62,7 +68,7 @@ def test_agency_headline_and_trend_are_respondent_level(cli: Any, db: Any, tmp_p
 
 
 def test_city_headline_ranking_and_exports_are_respondent_level(
-    cli: Any, db: Any, tmp_path: Path
+    cli: Any, db: Any, app: Any, tmp_path: Path
 ) -> None:
     _load(cli, tmp_path, "q2023", "method: sipas-2023/1")
     report = _report(cli, tmp_path, "--all", "--questionnaire", "q2023")
@@ -76,7 +82,7 @@ def test_city_headline_ranking_and_exports_are_respondent_level(
     assert rows["BBB"]["index"] == pytest.approx(100.0)
     assert (rows["BBB"]["rank"], rows["AAA"]["rank"]) == (1, 2)
     assert report["method"]["index"] == pytest.approx(city)
-    with db.session() as session:
+    with app.app_context(), db.session() as session:
         ranking = build.city_ranking(session, slug="q2023", timezone=TZ)
     assert ranking.index.value == pytest.approx(city)
     assert {a.code: a.index for a in ranking.agencies} == pytest.approx(
