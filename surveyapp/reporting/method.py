@@ -62,13 +62,14 @@ def _matrix(rows: Sequence[RawResponse], keys: Sequence[str]) -> tuple[np.ndarra
     return values, na
 
 
-def _index(
+def profile_index_of(
     definition: Questionnaire,
     dimensions: Sequence[tuple[str, Sequence[str]]],
     rows: Sequence[RawResponse],
     profile: MethodProfile,
     weights: np.ndarray | None = None,
 ) -> tuple[ProfileIndex, list[str]]:
+    """The index of ``profile`` over ``rows`` (optionally weighted), and its criteria."""
     criteria = _criteria(definition, dimensions)
     keys = [k for _, items in criteria for k in items]
     positions, start = [], 0
@@ -92,7 +93,7 @@ def method_report(
     base = (profile.name, profile.version, profile.satisfied, profile.aggregation, profile.na_rule)
     if not needs_rows(profile) or rows is None:
         return MethodReport(*base, index.value, index.ci, int(index.n_min))
-    result, _ = _index(definition, dimensions, rows, profile)
+    result, _ = profile_index_of(definition, dimensions, rows, profile)
     return MethodReport(*base, result.value, result.ci, result.n)
 
 
@@ -120,7 +121,7 @@ def register_weighted(
                 totals[category] = totals.get(category, 0.0) + dossiers
         cats = [r.answers.get(question, (None, None, False))[1] for r in rows]
         splits[name] = (cats, totals)
-    unweighted, keys = _index(definition, dimensions, rows, profile)
+    unweighted, keys = profile_index_of(definition, dimensions, rows, profile)
     empty = RegisterWeighted(
         period, "", (), len(rows), 0, len(rows), None, None, unweighted.value,
         unweighted.ci, None, None, (), (), (), False, "small_sample", None,
@@ -131,7 +132,7 @@ def register_weighted(
         return dataclasses.replace(empty, reason=str(exc))
     w = made.weights
     summary = kish(w[w > 0])
-    weighted, _ = _index(definition, dimensions, rows, profile, w)
+    weighted, _ = profile_index_of(definition, dimensions, rows, profile, w)
     reliable, flag = reliability_flag(summary.n_effective, min_n_of(definition))
     return RegisterWeighted(
         period=period,

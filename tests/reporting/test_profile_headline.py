@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from surveyapp.reporting import build
+from tests.reporting import test_method_reports as method_reports
 from tests.reporting.test_method_reports import _load, _report
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -109,3 +110,19 @@ def test_2017_questionnaire_keeps_items_criteria_index(cli: Any, db: Any, tmp_pa
     city = _report(cli, tmp_path, "--all", "--questionnaire", "q2017")
     assert city["index"]["value"] == pytest.approx(CITY_ITEMS_ORDER)
     assert city["index"]["ci"]["method"] != "t"
+
+
+def test_weighted_section_follows_the_profile(
+    cli: Any, db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weighting = (
+        "weighting:\n  method: poststratification\n  targets:\n"
+        "    respondent_type: {business: 0.25, citizen: 0.75}\n"
+    )
+    monkeypatch.setattr(method_reports, "QUESTIONNAIRE", method_reports.QUESTIONNAIRE + weighting)
+    _load(cli, tmp_path, "q2023", "method: sipas-2023/1")
+    weighted = _report(cli, tmp_path, "--agency", "AAA", "--questionnaire", "q2023")["weighted"]
+    # AAA: citizens r1, r2 get .75 * 4 / 2 = 1.5, businesses r3, r4 .25 * 4 / 2 = .5;
+    # weighted mean score (1.5 * 3/4 + 1.5 * 1/2 + .5 * 1/2 + .5 * 1/2) / 4 = 19/32
+    # (items -> criteria -> index would give ((6/7 + 2/5) / 2 + 3/7) / 2 = 37/70).
+    assert weighted["index"] == pytest.approx(100 * 19 / 32)
