@@ -249,7 +249,11 @@ def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument
     keys = tuple(d.key for d in report.dimensions)
     titles = tuple(d.title_vi for d in report.dimensions)
     matrix: dict[str, tuple[DimensionCell, ...]] = {}
+    # A suppressed agency's row shows nothing; nor do its cells here.
+    hidden = {r.code for r in report.agencies if r.suppressed}
     for code, parts in per_agency.items():
+        if code in hidden:
+            continue
         dims = {d.key: d for d in dimension_reports(definition, Summary.total(layout, parts))}
         matrix[code] = tuple(
             DimensionCell(
@@ -266,9 +270,18 @@ def city_document(session: Session, scope: Scope, timezone: str) -> CityDocument
         keys,
         titles,
         matrix,
-        topics=_city_topics(session, version, scope, timezone),
+        topics=_shown(_city_topics(session, version, scope, timezone), hidden),
         feedback=feedback,
     )
+
+
+def _shown(
+    topics: dict[str, TopicSummary] | None, hidden: set[str]
+) -> dict[str, TopicSummary] | None:
+    """The agencies' topic counts without the suppressed agencies'."""
+    if topics is None:
+        return None
+    return {code: summary for code, summary in topics.items() if code not in hidden}
 
 
 def _city_topics(

@@ -206,9 +206,12 @@ def index() -> str:
     rows: dict[str, Any] = {}
     error = None
     try:
+        # City readers see the suppressed comparison; an agency's staff see their own
+        # agency's row only, with its figures as in its own report.
         city = build.city_report(
-            session, slug=scope.slug, first=scope.first, last=scope.last, timezone=_timezone()
-        )
+            session, slug=scope.slug, first=scope.first, last=scope.last,
+            timezone=_timezone(), suppress=own is None,
+        )  # fmt: skip
         rows = {r.code: r for r in city.agencies}
     except LimitError as exc:
         raise _RefusedRangeError(_(exc.template, **exc.values)) from None

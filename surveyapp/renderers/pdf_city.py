@@ -10,6 +10,11 @@ from surveyapp.renderers.pdf import SMALL_SAMPLE, Document
 from surveyapp.renderers.texts import methodology, period_text
 from surveyapp.renderers.wording import N_, language, pick, t, verdict
 
+SUPPRESSED_ROWS = N_(
+    "Rows without figures: agencies with too few responses to be shown, and the "
+    "fewest others needed so that their figures cannot be worked out from the city totals."
+)
+
 DUNN_SHOWN = 15
 HOLM_ALPHA = 0.05
 
@@ -95,10 +100,12 @@ def _ranking(pdf: Document, doc: CityDocument, kind: str) -> None:
         (22, 16, 16, 62, 14, 44),
         align=("LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
         size=7.5,
-        flagged=[not r.reliable for r in rows],
+        flagged=[not r.reliable and not r.suppressed for r in rows],
     )
-    if any(not r.reliable for r in rows):
+    if any(not r.reliable and not r.suppressed for r in rows):
         pdf.warn(f"{t(N_('Orange rows'))}: {t(SMALL_SAMPLE)}.")
+    if any(r.suppressed for r in rows):
+        pdf.para(t(SUPPRESSED_ROWS), 8.5)
 
 
 def _tests(pdf: Document, doc: CityDocument) -> None:

@@ -335,6 +335,7 @@ def city_workbook(doc: CityDocument) -> bytes:
             "rank_upper",
             "satisfied_pct",
             "small_sample",
+            "suppressed",
         ),
         [
             [
@@ -353,7 +354,8 @@ def city_workbook(doc: CityDocument) -> bytes:
                 a.rank_lower,
                 a.rank_upper,
                 a.satisfied_pct,
-                "no" if a.reliable else "yes",
+                "no" if a.reliable or a.suppressed else "yes",
+                "yes" if a.suppressed else "no",
             ]
             for a in r.agencies
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from analysis import (
     versus_rest_ranks,
     wilson_interval,
 )
+from analysis.suppression import one_margin
 from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting import aggregates, fact_sections
 from surveyapp.reporting.facts import suppression_min_n
@@ -57,13 +58,19 @@ from surveyapp.reporting.stats import (
 from surveyapp.reporting.sufficient import ALL_SCORED, Summary
 from surveyapp.services.questionnaires import definition_of
 
+#: ``flag`` and ``reason`` of a suppressed row, and of its versus-rest tests.
+SUPPRESSED = "suppressed"
 
-def _dunn(scope: str, table: RankTable) -> Dunn:
+
+def _dunn(scope: str, table: RankTable, hidden: frozenset[str] = frozenset()) -> Dunn:
+    """Dunn's pairs, without the pairs of a suppressed agency (its row shows nothing)."""
     if not table.values:
         return Dunn((), "no_data", scope)
     result = dunn(table)
     pairs = tuple(
-        DunnPair(p.group_a, p.group_b, p.z, p.p_value, p.p_adjusted) for p in result.pairs
+        DunnPair(p.group_a, p.group_b, p.z, p.p_value, p.p_adjusted)
+        for p in result.pairs
+        if p.group_a not in hidden and p.group_b not in hidden
     )
     return Dunn(pairs, _reason(result.reason), scope)
 
@@ -145,6 +152,27 @@ def kind_ranks(agencies: Sequence[Agency], idx: Sequence[IndexReport]) -> dict[s
     return out
 
 
+def hidden_agencies(sizes: Mapping[str, float], min_n: int) -> frozenset[str]:
+    """Agencies whose row of the city comparison shows no figure.
+
+    Each agency with responses below ``min_n`` and, as the city total is published,
+    enough others (complementary suppression, ``analysis.suppression``) that no hidden
+    agency's figures follow from the city total minus the agencies shown. Agencies
+    without responses have nothing to hide.
+    """
+    cells = {code: float(n) for code, n in sizes.items() if n}
+    found = one_margin(cells, min_n)
+    return found.hidden | found.exposed
+
+
+def _hidden_row(agency: Agency) -> AgencyRow:
+    return AgencyRow(
+        agency.code, agency.name_vi, agency.name_en, None, None, None, None, None, None,
+        None, None, None, VersusRest(None, None, None, None, None, None, SUPPRESSED),
+        False, SUPPRESSED, SUPPRESSED, agency.kind, suppressed=True,
+    )  # fmt: skip
+
+
 def city_report(
     session: Session,
     *,
@@ -154,8 +182,14 @@ def city_report(
     last: dt.date | None = None,
     timezone: str,
     grain: str = "quarter",
+    suppress: bool = True,
 ) -> CityReport:
-    """The city-wide comparison of agencies for local days ``first``..``last``."""
+    """The city-wide comparison of agencies for local days ``first``..``last``.
+
+    ``suppress``: agencies in ``hidden_agencies`` (``SURVEYAPP_SUPPRESS_MIN_N``) show no
+    figure and are left out of the ranks and Dunn's pairs; only a caller that applies
+    its own rule to the raw rows (the public results) turns it off.
+    """
     period_start(dt.date(2000, 1, 1), grain)
     chosen = choose_version(session, slug, version)
     definition = definition_of(chosen)
@@ -166,14 +200,25 @@ def city_report(
     city = Summary.total(layout, sums)
     codes = [a.code for a in agencies]
     idx = [index_report(definition, s) for s in sums]
-    ranks = rank_entries(codes, idx)
-    in_kind = kind_ranks(agencies, idx)
+    hidden = (
+        hidden_agencies(
+            {a.code: s.n for a, s in zip(agencies, sums, strict=True)}, suppression_min_n()
+        )
+        if suppress
+        else frozenset()
+    )
+    shown = [i for i, a in enumerate(agencies) if a.code not in hidden]
+    ranks = rank_entries([codes[i] for i in shown], [idx[i] for i in shown])
+    in_kind = kind_ranks([agencies[i] for i in shown], [idx[i] for i in shown])
     table = rank_table(codes, sums, ALL_SCORED)
     sat = [_satisfied(s) for s in sums]
     rest_sat = versus_rest_proportions(codes, [x for x, _ in sat], [n for _, n in sat], min_n=min_n)
     rest_rank = versus_rest_ranks(table, min_n=min_n) if table.values else ()
     rows = []
     for i, agency in enumerate(agencies):
+        if agency.code in hidden:
+            rows.append(_hidden_row(agency))
+            continue
         x, n = sat[i]
         ci = wilson_interval(x, n) if n > 0 else None
         entry = ranks.get(agency.code)
@@ -237,8 +282,10 @@ def city_report(
         kruskal_by_dimension=tuple(
             _kruskal(key, dim_table, min_n) for key, dim_table in by_dimension.items()
         ),
-        dunn=_dunn(ALL_SCORED, table),
-        dunn_by_dimension=tuple(_dunn(key, dim_table) for key, dim_table in by_dimension.items()),
+        dunn=_dunn(ALL_SCORED, table, hidden),
+        dunn_by_dimension=tuple(
+            _dunn(key, dim_table, hidden) for key, dim_table in by_dimension.items()
+        ),
         chi2=ChiSquare(
             None if layout.overall is None else f"{layout.overall} % satisfied",
             chi.statistic,

@@ -1,9 +1,10 @@
 """The method profile of a report and the index under it; weights to the registers.
 
-The index of a profile that aggregates items -> criteria -> index with N/A left out
-is the report's own index (from the folded aggregates, exact before and after a
-fold). Any other profile, and the weights to the registers, are computed from the
-raw rows in scope: a respondent-level score or a weight depends on the respondent.
+The report's headline index follows the profile (``stats.index_report``: items ->
+criteria -> index from the item counts, or the mean respondent score from the
+per-respondent sums a respondent-level layout keeps), exact before and after a fold,
+so the ``method`` object repeats it. The weights to the registers are computed from
+the raw rows in scope: a weight depends on the respondent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from surveyapp.models import Agency, QuestionnaireVersion
 from surveyapp.reporting.extract import RawResponse, raw_responses, utc_bounds
 from surveyapp.reporting.method_model import MethodReport, RegisterWeighted, WeightedCriterion
 from surveyapp.reporting.model import IndexReport, Period
+from surveyapp.reporting.profiles import profile_for, respondent_level
 from surveyapp.reporting.stats import min_n_of
 from surveyapp.services import registers
 
@@ -31,21 +33,11 @@ from surveyapp.services import registers
 SPLIT_QUESTIONS = {"respondent_type": "respondent_type", "channel": "submission_channel"}
 
 
-def profile_for(definition: Questionnaire) -> MethodProfile | None:
-    """The questionnaire's profile: named, else sipas-2017/1 (or its own satisfied set)."""
-    scoring = definition.scoring
-    if scoring is None:
-        return None
-    if scoring.method is not None:
-        return profile_of(scoring.method)
-    default = profile_of(DEFAULT_PROFILE)
-    if sorted(scoring.satisfied_values) == sorted(default.satisfied):
-        return default
-    return MethodProfile("custom", 1, tuple(sorted(scoring.satisfied_values)), "items", "exclude")
-
-
 def needs_rows(profile: MethodProfile | None) -> bool:
-    return profile is not None and (profile.aggregation, profile.na_rule) != ("items", "exclude")
+    """Whether the profile's index needs the raw rows (the summaries do not hold it)."""
+    if profile is None or respondent_level(profile):
+        return False
+    return profile.na_rule != "exclude"
 
 
 def _criteria(
@@ -70,13 +62,14 @@ def _matrix(rows: Sequence[RawResponse], keys: Sequence[str]) -> tuple[np.ndarra
     return values, na
 
 
-def _index(
+def profile_index_of(
     definition: Questionnaire,
     dimensions: Sequence[tuple[str, Sequence[str]]],
     rows: Sequence[RawResponse],
     profile: MethodProfile,
     weights: np.ndarray | None = None,
 ) -> tuple[ProfileIndex, list[str]]:
+    """The index of ``profile`` over ``rows`` (optionally weighted), and its criteria."""
     criteria = _criteria(definition, dimensions)
     keys = [k for _, items in criteria for k in items]
     positions, start = [], 0
@@ -100,7 +93,7 @@ def method_report(
     base = (profile.name, profile.version, profile.satisfied, profile.aggregation, profile.na_rule)
     if not needs_rows(profile) or rows is None:
         return MethodReport(*base, index.value, index.ci, int(index.n_min))
-    result, _ = _index(definition, dimensions, rows, profile)
+    result, _ = profile_index_of(definition, dimensions, rows, profile)
     return MethodReport(*base, result.value, result.ci, result.n)
 
 
@@ -128,7 +121,7 @@ def register_weighted(
                 totals[category] = totals.get(category, 0.0) + dossiers
         cats = [r.answers.get(question, (None, None, False))[1] for r in rows]
         splits[name] = (cats, totals)
-    unweighted, keys = _index(definition, dimensions, rows, profile)
+    unweighted, keys = profile_index_of(definition, dimensions, rows, profile)
     empty = RegisterWeighted(
         period, "", (), len(rows), 0, len(rows), None, None, unweighted.value,
         unweighted.ci, None, None, (), (), (), False, "small_sample", None,
@@ -139,7 +132,7 @@ def register_weighted(
         return dataclasses.replace(empty, reason=str(exc))
     w = made.weights
     summary = kish(w[w > 0])
-    weighted, _ = _index(definition, dimensions, rows, profile, w)
+    weighted, _ = profile_index_of(definition, dimensions, rows, profile, w)
     reliable, flag = reliability_flag(summary.n_effective, min_n_of(definition))
     return RegisterWeighted(
         period=period,

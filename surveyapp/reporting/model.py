@@ -372,10 +372,17 @@ class VersusRest:
 
 @dataclass(frozen=True)
 class AgencyRow:
+    """One agency's row of the city-wide comparison.
+
+    A ``suppressed`` row shows no figure (``n`` and every value ``None``): the agency
+    has fewer responses than the suppression minimum, or is hidden so that such an
+    agency's figures cannot be recovered from the city totals.
+    """
+
     code: str
     name_vi: str
     name_en: str
-    n: int
+    n: int | None
     index: float | None
     index_ci: Interval | None
     rank: int | None
@@ -394,6 +401,7 @@ class AgencyRow:
     rank_in_kind: int | None = None
     rank_in_kind_lower: int | None = None
     rank_in_kind_upper: int | None = None
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from analysis import Interval
 from surveyapp.reporting import aggregates
 from surveyapp.reporting.bounds import check_days
-from surveyapp.reporting.city import agency_sums, rank_entries
+from surveyapp.reporting.city import agency_sums, hidden_agencies, rank_entries
+from surveyapp.reporting.facts import suppression_min_n
 from surveyapp.reporting.model import DimensionReport, IndexReport, QuestionnaireRef
 from surveyapp.reporting.scope import _qref, choose_version
 from surveyapp.reporting.stats import dimension_reports, index_report
@@ -32,13 +33,15 @@ class RankedAgency:
     """One agency's place in the city-wide ranking (as in ``CityReport.agencies``)."""
 
     code: str
-    n: int
+    n: int | None
     index: float | None
     index_ci: Interval | None
     rank: int | None
     rank_lower: int | None
     rank_upper: int | None
     reliable: bool
+    #: No figure shown, as in the city report (``city.hidden_agencies``).
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,16 @@ def city_ranking(
     city = Summary.total(layout, sums)
     codes = [a.code for a in agencies]
     idx = [index_report(definition, s) for s in sums]
-    ranks = rank_entries(codes, idx)
+    hidden = hidden_agencies(
+        {c: s.n for c, s in zip(codes, sums, strict=True)}, suppression_min_n()
+    )
+    shown = [i for i, c in enumerate(codes) if c not in hidden]
+    ranks = rank_entries([codes[i] for i in shown], [idx[i] for i in shown])
     rows = []
     for code, summary, index in zip(codes, sums, idx, strict=True):
+        if code in hidden:
+            rows.append(RankedAgency(code, None, None, None, None, None, None, False, True))
+            continue
         entry = ranks.get(code)
         rows.append(
             RankedAgency(

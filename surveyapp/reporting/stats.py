@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from analysis import (
     DriverResult,
     IndexResult,
+    Interval,
     cronbach_alpha,
     dimension_summary,
     drivers,
     item_stats,
     nps,
     percent_agree,
+    reliability_flag,
     sipas_index,
+    t_interval,
 )
 from analysis.results import SMALL_SAMPLE_THRESHOLD
 from surveyapp.definitions import Item, Questionnaire
@@ -187,12 +191,52 @@ def index_dimensions(definition: Questionnaire, summary: Summary) -> dict[str, S
 
 
 def index_report(definition: Questionnaire, summary: Summary) -> IndexReport:
-    """The headline index named by the questionnaire's ``scoring.index.method``."""
+    """The headline index named by ``scoring.index.method``, in the order of
+    aggregation of the questionnaire's method profile."""
     method = definition.scoring.index_method if definition.scoring else "sipas"
+    if summary.layout.respondent:
+        return _respondent_index(definition, summary, method)
     dims = index_dimensions(definition, summary)
     if not dims:
         return _empty_index(method, definition)
     return _index_report(sipas_index(summary.satisfied, dims, min_n=min_n_of(definition)), method)
+
+
+def _mean_score(
+    n: float, total: float, squares: float
+) -> tuple[float, float | None, Interval | None]:
+    """Mean of scores in [0, 1] on 0-100, its SE and t interval (clipped to 0-100)."""
+    mean = total / n
+    if n < 2:
+        return 100.0 * mean, None, None
+    sd = math.sqrt(max(squares - n * mean * mean, 0.0) / (n - 1))
+    ci = t_interval(100.0 * mean, 100.0 * sd, n)
+    if ci is not None:
+        ci = Interval(max(ci.lower, 0.0), min(ci.upper, 100.0), ci.level, ci.method)
+    return 100.0 * mean, 100.0 * sd / math.sqrt(n), ci
+
+
+def _respondent_index(definition: Questionnaire, summary: Summary, method: str) -> IndexReport:
+    """The index as the mean respondent score (``analysis.method``, respondent order).
+
+    The score is a per-respondent mean, so the interval is Student's t on the scores
+    (their mean and SD from the summary's sums); each criterion likewise on the
+    respondents who answered it.
+    """
+    n, total, squares = summary.respondent_moments()
+    if n <= 0:
+        return _empty_index(method, definition)
+    value, se, ci = _mean_score(n, total, squares)
+    components = []
+    for key, _ in summary.layout.respondent:
+        cn, ct, cs = summary.respondent_moments(key)
+        if cn <= 0:
+            components.append(Component(key, None, None, "no_data"))
+            continue
+        cv, _, cci = _mean_score(cn, ct, cs)
+        components.append(Component(key, cv, cci, None))
+    reliable, flag = reliability_flag(n, min_n_of(definition))
+    return IndexReport(method, value, ci, se, n, tuple(components), reliable, flag, None)
 
 
 def _empty_index(method: str, definition: Questionnaire) -> IndexReport:
@@ -215,12 +259,15 @@ def indices(definition: Questionnaire, summary: Summary) -> Indices:
         score, score_ci = overall.score_100, overall.score_100_ci
     else:
         agree, score, score_ci = _empty_index("percent_agree", definition), None, None
-    dims = index_dimensions(definition, summary)
-    sipas = (
-        _index_report(sipas_index(summary.satisfied, dims, min_n=min_n), "sipas")
-        if dims
-        else _empty_index("sipas", definition)
-    )
+    if summary.layout.respondent:
+        sipas = _respondent_index(definition, summary, "sipas")
+    else:
+        dims = index_dimensions(definition, summary)
+        sipas = (
+            _index_report(sipas_index(summary.satisfied, dims, min_n=min_n), "sipas")
+            if dims
+            else _empty_index("sipas", definition)
+        )
     nps_key = definition.scoring.nps if definition.scoring else None
     nps_report = None
     if nps_key is not None:

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from analysis import Moments, PairwiseMoments
 from surveyapp.definitions import Item, Questionnaire
+from surveyapp.reporting.profiles import profile_for, respondent_level
 
 NUMERIC_TYPES = ("likert", "rating")
 CHOICE_TYPES = ("single_choice", "multiple_choice")
@@ -66,6 +67,11 @@ class Layout:
     scored_values: tuple[float, ...] = ()
     #: Dimensions every respondent is shown (no ``show_if``): the driver predictors.
     driver_dimensions: tuple[str, ...] = ()
+    #: The index criteria when the method profile aggregates at respondent level
+    #: (empty otherwise: then the layout, and stored aggregates, are as before).
+    respondent: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Under a respondent-level profile, "not applicable" counts as not satisfied.
+    na_not_satisfied: bool = False
     slices: dict[str, slice] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -75,6 +81,11 @@ class Layout:
         overall = scoring.overall if scoring else None
         scored = definition.scored_items()
         values = sorted({v for i in scored for v in item_values(i)})
+        profile = profile_for(definition)
+        dims = tuple((d.key, d.items) for d in definition.dimensions() if d.items)
+        chosen = scoring.index_dimensions if scoring else ()
+        criteria = tuple((k, items) for k, items in dims if not chosen or k in chosen)
+        by_respondent = respondent_level(profile)
         return cls(
             scored=tuple(i.key for i in scored),
             dimensions=tuple((d.key, d.items) for d in definition.dimensions() if d.items),
@@ -88,6 +99,10 @@ class Layout:
                 for d in definition.dimensions()
                 if d.items and all(definition.item(k).show_if is None for k in d.items)
             ),
+            respondent=criteria if by_respondent else (),
+            na_not_satisfied=by_respondent
+            and profile is not None
+            and profile.na_rule == "not_satisfied",
         )
 
     def __post_init__(self) -> None:
@@ -115,6 +130,12 @@ class Layout:
         put("drivers", 1 + d + d * d if d else 0)
         for scope, items in self.mean_scopes:
             put(f"means:{scope}", len(self.grid(scope)) if items else 0)
+        if self.respondent:
+            # Respondents scored, sum of scores, sum of squared scores; then the same
+            # for each criterion's per-respondent share of satisfied answers.
+            put("respondent", 3)
+            for key, _ in self.respondent:
+                put(f"respondent:{key}", 3)
         self.slices["__size__"] = slice(offset, offset)
 
     @property
@@ -221,7 +242,47 @@ class Summary:
                         if part in position_o:
                             counts[position_o[part]] += 1
         out._add_scored(rows)
+        if layout.respondent:
+            out._add_respondent(rows)
         return out
+
+    def _add_respondent(self, rows: Sequence[AnswerRow]) -> None:
+        """Per-respondent scores of a respondent-level profile (``analysis.method``).
+
+        A respondent's share of satisfied answers within each criterion they answered,
+        their score the mean of those shares; only the first two moments are kept, so
+        the index (the mean score) and its t interval add up across months.
+        """
+        layout = self.layout
+        satisfied = set(layout.satisfied)
+        n = len(rows)
+        total = np.zeros(n)
+        answered = np.zeros(n)
+        for key, items in layout.respondent:
+            counted = np.zeros(n)
+            sat = np.zeros(n)
+            for r, row in enumerate(rows):
+                for item in items:
+                    answer = row.get(item)
+                    if answer is None:
+                        continue
+                    if answer[2]:
+                        counted[r] += layout.na_not_satisfied
+                    elif answer[0] is not None:
+                        counted[r] += 1
+                        sat[r] += float(answer[0]) in satisfied
+            has = counted > 0
+            share = np.divide(sat, counted, out=np.zeros(n), where=has)
+            self._get(f"respondent:{key}")[:] = (
+                has.sum(),
+                share[has].sum(),
+                share[has] @ share[has],
+            )
+            total += share
+            answered += has
+        keep = answered > 0
+        score = total[keep] / answered[keep]
+        self._get("respondent")[:] = (keep.sum(), score.sum(), score @ score)
 
     def _add_scored(self, rows: Sequence[AnswerRow]) -> None:
         layout = self.layout
@@ -364,6 +425,13 @@ class Summary:
         """Complete-case moments of dimension respondent means and the overall item."""
         names = self.layout.driver_names
         return self._moments("drivers", names) if names else None
+
+    def respondent_moments(self, criterion: str | None = None) -> tuple[float, float, float]:
+        """(respondents, sum, sum of squares) of the respondent scores, or of one
+        criterion's shares; only in a respondent-level layout."""
+        name = "respondent" if criterion is None else f"respondent:{criterion}"
+        n, total, squares = self._get(name).tolist()
+        return n, total, squares
 
     def means_vector(self, scope: str) -> Vector:
         """Counts of respondents per possible mean (``Layout.grid(scope)``)."""

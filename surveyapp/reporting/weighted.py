@@ -22,7 +22,9 @@ from analysis import (
 )
 from surveyapp.definitions import Questionnaire
 from surveyapp.reporting.extract import RawResponse
+from surveyapp.reporting.method import profile_index_of
 from surveyapp.reporting.model import Weighted, WeightedItem
+from surveyapp.reporting.profiles import profile_for, respondent_level
 from surveyapp.reporting.stats import _reason, _scale_of, min_n_of
 from surveyapp.reporting.sufficient import Layout
 
@@ -116,12 +118,20 @@ def weighted_section(
         if not chosen or key in chosen
     ]
     dims = [d for d in dims if d]
+    index = float(np.mean([np.mean(d) for d in dims])) if dims else None
+    profile = profile_for(definition)
+    if respondent_level(profile) and profile is not None:
+        # The index follows the method profile: the weighted mean respondent score.
+        scored, _ = profile_index_of(
+            definition, layout.dimensions, [responses[i] for i in kept], profile, weights
+        )
+        index = scored.value
     return Weighted(
         **base,
         sum_weights=summary.sum_weights,
         n_effective=summary.n_effective,
         design_effect=summary.design_effect,
-        index=float(np.mean([np.mean(d) for d in dims])) if dims else None,
+        index=index,
         items=tuple(items),
         reliable=summary.reliable,
         flag=summary.flag,

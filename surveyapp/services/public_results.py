@@ -149,9 +149,10 @@ def public_period(
         first=period.first_day,
         last=period.last_day,
         timezone=timezone,
+        suppress=False,  # the public rule below decides from every agency's n
     )
     city_public = is_public(report.n_responses, min_n) and report.index.value is not None
-    hidden = hidden_agencies({a.code: a.n for a in report.agencies}, min_n, city_public)
+    hidden = hidden_agencies({a.code: a.n or 0 for a in report.agencies}, min_n, city_public)
     shown = sorted(
         (a for a in report.agencies if a.index is not None and a.code not in hidden),
         key=lambda a: (-(a.index or 0.0), a.code),
@@ -166,7 +167,7 @@ def public_period(
                 name_vi=a.name_vi,
                 name_en=a.name_en,
                 kind=a.kind,
-                n=a.n,
+                n=a.n or 0,
                 index=float(a.index or 0.0),
                 ci_lower=None if a.index_ci is None else a.index_ci.lower,
                 ci_upper=None if a.index_ci is None else a.index_ci.upper,

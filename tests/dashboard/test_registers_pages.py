@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,6 +17,7 @@ from surveyapp.db import Database
 from surveyapp.services import registers
 from tests.auth.conftest import OWN, Staff
 from tests.dashboard.conftest import pdf_text, signed_in
+from tests.dashboard.test_comment_topics import _no_personal, with_personal  # noqa: F401 (fixture)
 
 QUERY = "?questionnaire=sipas&from=2017-01-01&to=2017-12-31"
 
@@ -96,3 +99,31 @@ def test_city_report_prints_weighted_index_effective_n_and_profile(
     assert fields["n_effective"] == pytest.approx(weighted["n_effective"])
     page = _get(inspector, f"/dashboard/city{QUERY}").decode()
     assert "sipas-2017/1" in page and f"{weighted['n_effective']:.1f}".replace(".", ",") in page
+
+
+@pytest.mark.usefixtures("with_personal")  # Q1 comments with personal data
+def test_done_when_registers_to_quotas_to_city_report(
+    cli: Any, client: FlaskClient, reports: Staff, tmp_path: Path
+) -> None:
+    """The whole chain of issue 17: registers by CLI -> quotas -> the city report PDF."""
+    registers_csv = tmp_path / "registers-2017.csv"
+    registers_csv.write_text(
+        "agency,period,dossiers\nAAA,2017,1000\nBBB,2017,40\nQ1,2017,50\n", encoding="utf-8"
+    )
+    result = cli("registers", "import", str(registers_csv))
+    assert result.exit_code == 0, result.output
+    inspector = signed_in(client, reports.inspector)
+    page = _get(inspector, "/dashboard/quotas?period=2017").decode()
+    rows = {m[0]: m[1] for m in re.findall(r"<code>(\w+)</code>(.*?)</tr>", page, re.S)}
+    behind = {code for code, row in rows.items() if "Chậm so với chỉ tiêu" in row}
+    assert behind == {"AAA", "Q1"}  # quotas 286 and 45 (see ``inspector`` above)
+    report = json.loads(_get(inspector, f"/reports/city.json{QUERY}"))
+    weighted = report["register_weighted"]
+    text = pdf_text(_get(inspector, f"/reports/city.pdf{QUERY}"))
+    assert f"{weighted['index']:.1f}".replace(".", ",") in text  # weighted index
+    assert "Cỡ mẫu hiệu dụng (Kish)" in text  # effective n, and its value:
+    assert f"{weighted['n_effective']:.1f}".replace(".", ",") in text
+    assert "sipas-2017/1" in text  # method profile
+    assert "Chủ đề của ý kiến" in text and "Nhũng nhiễu, gây phiền hà" in text  # topics
+    _no_personal(text)  # no phone number (nor ID, e-mail or dossier number)
+    assert "0903" not in text.replace(".", "").replace(" ", "")

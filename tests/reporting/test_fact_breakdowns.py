@@ -19,6 +19,8 @@ from scipy import stats
 from sqlalchemy import select, update
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from surveyapp.dashboard import documents
+from surveyapp.dashboard.documents import Scope
 from surveyapp.db import Database
 from surveyapp.models import Agency, Counter, Response
 from surveyapp.reporting import build, folding
@@ -343,3 +345,45 @@ def test_a_profile_breakdown_hides_a_small_group_and_its_complement(
         g.option: g for g in _report(db, "Q1", breakdowns=("respondent_type",)).breakdowns[0].groups
     }
     assert not q1["citizen"].suppressed and q1["citizen"].n_responses == SIZES["Q1"]
+
+
+def test_staff_city_ranking_hides_small_agencies_unrecoverably(
+    db: Database, facts: pd.DataFrame, app: Any
+) -> None:
+    city = _city(db)
+    rows = {r.code: r for r in city.agencies}
+    hidden = {code for code, r in rows.items() if r.suppressed}
+    # Q5 (7 respondents) is below the minimum 10; the city total would give it away as
+    # 207 - 140 - 60, so the smallest other agency, Q3, is hidden with it.
+    assert hidden == {"Q3", "Q5"}
+    for code in hidden:
+        r = rows[code]
+        shown = (r.n, r.index, r.index_ci, r.rank, r.rank_in_kind, r.satisfied_pct,
+                 r.satisfied_ci, r.respondent_mean, r.versus_rest.satisfied_difference)  # fmt: skip
+        assert shown == (None,) * len(shown), code
+    assert rows["Q1"].rank == 1 and rows["Q1"].n == SIZES["Q1"]
+    for test in (city.dunn, *city.dunn_by_dimension):
+        assert all(not {p.group_a, p.group_b} & hidden for p in test.pairs)
+    # The attack: every agency's n and satisfied count add up to the city's published
+    # totals (n_responses; the overall item's % satisfied times its n).
+    overall = next(i for i in city.items if i.key == "overall_satisfaction")
+    assert city.n_responses == sum(SIZES.values())
+    truth_n = {code: int((facts.agency == code).sum()) for code in SIZES}
+    truth_sat = {code: int(facts[facts.agency == code]["satisfied"].sum()) for code in SIZES}
+    assert overall.satisfied_pct * overall.n / 100 == pytest.approx(sum(truth_sat.values()))
+    for code in set(SIZES) - hidden:
+        assert rows[code].n == truth_n[code]
+        assert rows[code].satisfied_pct == pytest.approx(100 * truth_sat[code] / truth_n[code])
+    for truth in (truth_n, truth_sat):
+        assert recoverable(truth, [list(SIZES)], hidden) == set()
+    # The staff documents follow the report: no matrix cells or topics of a hidden agency.
+    with app.app_context(), db.session() as session:
+        doc = documents.city_document(session, Scope(slug="sipas"), TZ)
+    assert not set(doc.matrix) & hidden
+    assert doc.topics is None or not set(doc.topics) & hidden
+
+
+def test_the_public_results_keep_their_own_rule(db: Database, facts: pd.DataFrame) -> None:
+    with db.session() as session:
+        raw = build.city_report(session, timezone=TZ, suppress=False)
+    assert all(not r.suppressed and r.n == SIZES[r.code] for r in raw.agencies)

@@ -204,7 +204,9 @@ def test_local_day_bounds_are_inclusive(loaded: Loaded) -> None:
     assert early["n_responses"] == int((days == "2017-07-01").sum())  # 00:10 is the next day
 
 
-def test_city_report_matches_scipy(loaded: Loaded) -> None:
+def test_city_report_matches_scipy(loaded: Loaded, app: Any) -> None:
+    # Every agency's figures are checked here; suppression is tested in test_fact_breakdowns.
+    app.config["SUPPRESS_MIN_N"] = 1
     report = loaded.run("--all", "--from", "2017-01-01", "--to", "2017-12-31")
     validate(report)
     frame = loaded.frame[loaded.frame.local.dt.year == 2017]
