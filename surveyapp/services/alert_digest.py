@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import Agency, AlertEvent
 from surveyapp.services import feedback_cases
-from surveyapp.services.alert_signals import INDEX, MonthlySeries
+from surveyapp.services.alert_signals import INDEX, SignalSeries
 
 
 @dataclass(frozen=True)
 class DigestContext:
     session: Session
     agency: Agency
-    series: MonthlySeries | None
+    series: SignalSeries | None
     #: The digest's week, [start, end) in UTC.
     start: dt.datetime
     end: dt.datetime
@@ -59,7 +59,7 @@ class IndexSection:
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = np.where(n > 0, 100 * x / n, np.nan)
         out: dict[str, Any] = {
-            "period": f"{series.months[-1]:%Y-%m}",
+            "period": f"{series.periods[-1]:%Y-%m}",
             "n": int(n[-1]),
             "pct": None if np.isnan(pct[-1]) else round(float(pct[-1]), 1),
             "change": None,
