@@ -107,15 +107,25 @@ class SignalsSection:
             return [_("No fall in satisfaction was signalled this week.")]
         lines = []
         for signal in data["signals"]:
+            weekly = signal.get("unit") == "week"
             for dim in signal["dimensions"]:
+                values = {
+                    "period": signal["period"],
+                    "dimension": dim["title_vi"] if _lang() == "vi" else dim["title_en"],
+                    "pct": dim["pct"],
+                    "baseline": dim["baseline_pct"],
+                }
                 lines.append(
                     _(
+                        "Fall signalled in week %(period)s: %(dimension)s %(pct)s%% "
+                        "(baseline %(baseline)s%%).",
+                        **values,
+                    )
+                    if weekly
+                    else _(
                         "Fall signalled in %(period)s: %(dimension)s %(pct)s%% "
                         "(baseline %(baseline)s%%).",
-                        period=signal["period"],
-                        dimension=dim["title_vi"] if _lang() == "vi" else dim["title_en"],
-                        pct=dim["pct"],
-                        baseline=dim["baseline_pct"],
+                        **values,
                     )
                 )
         return lines

@@ -35,5 +35,7 @@ def test_demo_fall_is_mailed_once(
         "thanhtra@example.gov.vn",
     ]
     assert all("Quận 8 (Q8)" in m["Subject"] for m in box.messages)
+    weekly = [m["Subject"] for m in box.messages if "2017-W52" in m["Subject"]]
+    assert all(s.endswith("sụt giảm trong tuần 2017-W52") for s in weekly)
     assert "sent 0" in cli("alerts", "run").output
     assert len(box.messages) == 4

@@ -124,9 +124,10 @@ def test_a_weekly_fall_raises_one_event_sent_once(
         )
         with app.test_request_context("/?lang=en"):
             lines = alert_digest.render(alert_digest.collect(ctx))
-        assert any("2026-W02" in line for line in lines)
+        assert any(line.startswith("Fall signalled in week 2026-W02: ") for line in lines)
     mails = [m for m in box.messages if "2026-W02" in m["Subject"]]
     assert sorted(m["To"] for m in mails) == ["head@q1.example.vn", "inspector@example.vn"]
+    assert all("fell in week 2026-W02" in m["Subject"] for m in mails)
     assert len(box.messages) == len(events) * 2  # one e-mail a signal and recipient, once
     assert not any(m["To"] == "head@other.example.vn" for m in box.messages)
 
