@@ -213,8 +213,7 @@ def run(
     fold_everything(db, timezone)
     result.raised["immediate"] = _count(db) - folded_before
     with db.write() as session:
-        series = alert_signals.monthly_series(session, timezone, now)
-        weekly = alert_signals.weekly_series(session, timezone, now)
+        series, weekly = alert_signals.signal_series(session, timezone, now)
         result.raised["signal"] = sum(
             alert_signals.raise_signals(session, s) for s in (series, weekly) if s is not None
         )

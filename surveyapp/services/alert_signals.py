@@ -41,7 +41,6 @@ from surveyapp.reporting.extract import (
     local_week,
     month_of,
     next_month,
-    utc_bounds,
     week_label,
 )
 from surveyapp.services.questionnaires import definition_of
@@ -101,8 +100,18 @@ def latest_complete_week(session: Session, timezone: str, now: dt.datetime) -> d
     return week if week < current else current - dt.timedelta(days=7)
 
 
-def monthly_series(session: Session, timezone: str, now: dt.datetime) -> SignalSeries | None:
-    """Read the window's responses into per-month counts; None without enough months."""
+@dataclass(frozen=True)
+class _Binning:
+    """How one series groups responses: its unit, periods and UTC window [start, end)."""
+
+    unit: str
+    periods: list[dt.date]
+    period_of: Callable[[dt.datetime], dt.date]
+    start: dt.datetime
+    end: dt.datetime
+
+
+def _months(session: Session, timezone: str, now: dt.datetime) -> _Binning | None:
     tz = zoneinfo.ZoneInfo(timezone)
     last = latest_complete_month(session, timezone, now)
     first_seen = _first_seen(session)
@@ -113,16 +122,11 @@ def monthly_series(session: Session, timezone: str, now: dt.datetime) -> SignalS
         months.insert(0, month_of(months[0] - dt.timedelta(days=1)))
     if len(months) < MIN_MONTHS:
         return None
-    start, end = utc_bounds(months[0], next_month(last) - dt.timedelta(days=1), tz)
-    return _series(session, tz, "month", months, lambda t: local_month(t, tz), start, end)
+    start, end = _bounds(months[0], next_month(last), tz)
+    return _Binning("month", months, lambda t: local_month(t, tz), start, end)
 
 
-def weekly_series(session: Session, timezone: str, now: dt.datetime) -> SignalSeries | None:
-    """Read the window's responses into per-ISO-week counts; None without enough weeks.
-
-    Every agency is read; only those whose weekly sample allows a chart
-    (``analysis.control_charts.adequate_chart``) get limits and signals.
-    """
+def _weeks(session: Session, timezone: str, now: dt.datetime) -> _Binning | None:
     tz = zoneinfo.ZoneInfo(timezone)
     last = latest_complete_week(session, timezone, now)
     first_seen = _first_seen(session)
@@ -132,8 +136,43 @@ def weekly_series(session: Session, timezone: str, now: dt.datetime) -> SignalSe
     weeks = [w for w in weeks if w >= local_week(first_seen, tz)]
     if len(weeks) < MIN_WEEKS:
         return None
-    start, end = utc_bounds(weeks[0], last + dt.timedelta(days=6), tz)
-    return _series(session, tz, "week", weeks, lambda t: local_week(t, tz), start, end)
+    start, end = _bounds(weeks[0], last + dt.timedelta(days=7), tz)
+    return _Binning("week", weeks, lambda t: local_week(t, tz), start, end)
+
+
+def _bounds(
+    first: dt.date, after: dt.date, tz: zoneinfo.ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` in UTC from local midnight of ``first`` to that of ``after``."""
+    start, end = (
+        dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC) for day in (first, after)
+    )
+    return start, end
+
+
+def monthly_series(session: Session, timezone: str, now: dt.datetime) -> SignalSeries | None:
+    """Read the window's responses into per-month counts; None without enough months."""
+    return signal_series(session, timezone, now)[0]
+
+
+def weekly_series(session: Session, timezone: str, now: dt.datetime) -> SignalSeries | None:
+    """Read the window's responses into per-ISO-week counts; None without enough weeks.
+
+    Every agency is read; only those whose weekly sample allows a chart
+    (``analysis.control_charts.adequate_chart``) get limits and signals.
+    """
+    return signal_series(session, timezone, now)[1]
+
+
+def signal_series(
+    session: Session, timezone: str, now: dt.datetime
+) -> tuple[SignalSeries | None, SignalSeries | None]:
+    """The monthly and the weekly series, from one reading of the responses."""
+    binnings = [_months(session, timezone, now), _weeks(session, timezone, now)]
+    found = _series(session, [b for b in binnings if b is not None])
+    monthly = found.get("month")
+    weekly = found.get("week")
+    return monthly, weekly
 
 
 def _last_seen(session: Session) -> dt.datetime | None:
@@ -148,22 +187,18 @@ def _first_seen(session: Session) -> dt.datetime | None:
     )
 
 
-def _series(
-    session: Session,
-    tz: zoneinfo.ZoneInfo,
-    unit: str,
-    periods: list[dt.date],
-    period_of: Callable[[dt.datetime], dt.date],
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-) -> SignalSeries | None:
-    """Count satisfied respondents per agency, dimension and period in ``[start, end)``."""
+def _series(session: Session, binnings: list[_Binning]) -> dict[str, SignalSeries]:
+    """Count satisfied respondents per agency, dimension and period of each binning."""
+    if not binnings:
+        return {}
+    start = min(b.start for b in binnings)
+    end = max(b.end for b in binnings)
     agencies = list(session.scalars(select(Agency).where(Agency.active).order_by(Agency.code)))
     row_of = {a.id: i for i, a in enumerate(agencies)}
-    col_of = {m: i for i, m in enumerate(periods)}
+    cols_of = [{m: i for i, m in enumerate(b.periods)} for b in binnings]
     titles: dict[str, tuple[str, str]] = {INDEX: ("Chỉ số hài lòng", "Satisfaction index")}
-    satisfied: dict[str, np.ndarray] = {}
-    counts: dict[str, np.ndarray] = {}
+    satisfied: list[dict[str, np.ndarray]] = [{} for _ in binnings]
+    counts: list[dict[str, np.ndarray]] = [{} for _ in binnings]
     versions = session.scalars(select(QuestionnaireVersion).order_by(QuestionnaireVersion.id))
     for version in versions:
         definition = definition_of(version)
@@ -176,7 +211,7 @@ def _series(
         for d in definition.dimensions():
             titles.setdefault(d.key, (d.title.vi, d.title.en))
         sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-        heads: dict[int, tuple[int, dt.date]] = {}
+        heads: dict[int, tuple[int, dt.datetime]] = {}
         rows = session.execute(
             select(
                 Response.id,
@@ -197,24 +232,30 @@ def _series(
             )
         )
         for response_id, agency_id, submitted_at, key, value in rows:
-            heads[response_id] = (agency_id, period_of(submitted_at))
+            heads[response_id] = (agency_id, submitted_at)
             for dim in (dim_of[key], INDEX):
                 total = sums[(response_id, dim)]
                 total[0] += value
                 total[1] += 1
         for (response_id, dim), (total, count) in sums.items():
-            agency_id, period = heads[response_id]
-            if agency_id not in row_of or period not in col_of:
+            agency_id, submitted_at = heads[response_id]
+            if agency_id not in row_of:
                 continue
-            shape = (len(agencies), len(periods))
-            x = satisfied.setdefault(dim, np.zeros(shape))
-            n = counts.setdefault(dim, np.zeros(shape))
-            n[row_of[agency_id], col_of[period]] += 1
-            if total / count >= threshold:
-                x[row_of[agency_id], col_of[period]] += 1
-    if not counts:
-        return None
-    return SignalSeries(unit, periods, agencies, titles, satisfied, counts)
+            for k, binning in enumerate(binnings):
+                col = cols_of[k].get(binning.period_of(submitted_at))
+                if col is None:
+                    continue
+                shape = (len(agencies), len(binning.periods))
+                x = satisfied[k].setdefault(dim, np.zeros(shape))
+                n = counts[k].setdefault(dim, np.zeros(shape))
+                n[row_of[agency_id], col] += 1
+                if total / count >= threshold:
+                    x[row_of[agency_id], col] += 1
+    return {
+        b.unit: SignalSeries(b.unit, b.periods, agencies, titles, satisfied[k], counts[k])
+        for k, b in enumerate(binnings)
+        if counts[k]
+    }
 
 
 def raise_signals(session: Session, series: SignalSeries) -> int:
