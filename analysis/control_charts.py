@@ -27,6 +27,16 @@ is only about 2.5 standard errors of one month and no pair of charts with a 1 %
 false-alarm rate signals it within two months nine times in ten (about 75 %): an
 agency that wants that speed needs about 150 or more respondents a month.
 
+Weekly charts "where n allows"
+------------------------------
+A week holds a quarter of a month's respondents, so most agencies are too small for a
+weekly chart. The p-chart's normal limits need ``n p0 >= 5`` and ``n (1 - p0) >= 5``
+at every point ([1]_, Section 7.2.1), ``p0`` the pooled baseline proportion.
+``adequate_chart`` therefore charts a series only when **every baseline period** has
+at least ``required_n(p0) = max(MIN_POINT_N, ceil(5 / min(p0, 1 - p0)))`` respondents
+(30 at ``p0 <= 0.83``, 50 at ``p0 = 0.9``); a monitored period below it gets no point
+(and no signal). A series that fails the rule gets no chart at all.
+
 Functions accept one series (shape ``(T,)``) or many at once (``(R, T)``, one row an
 agency) so that simulations are vectorised.
 
@@ -54,6 +64,7 @@ EWMA_L = 2.7
 NOMINAL_FALSE_ALARM_RATE = 0.01
 MIN_POINT_N = 30
 MIN_BASELINE_N = 200
+MIN_EXPECTED = 5.0
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -289,4 +300,93 @@ def control_chart(
         signal=shaped(below | above).astype(bool),
         direction=shaped(direction).astype(np.int8),
         monitored=shaped(monitored).astype(bool),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AdequateChart:
+    """A control chart of the series whose sample sizes allow one.
+
+    ``eligible`` (one value a series) is false for a series some baseline period of
+    which has fewer than ``required_n`` respondents: it has no limits and no signals.
+    """
+
+    chart: ControlChart
+    eligible: Bools
+    required_n: Floats
+
+
+def required_n(
+    centre: ArrayLike, min_n: float = MIN_POINT_N, min_expected: float = MIN_EXPECTED
+) -> Floats:
+    """Smallest ``n`` with ``n p0 >= min_expected`` and ``n (1 - p0) >= min_expected``.
+
+    At least ``min_n``; infinite where ``p0`` is 0, 1 or undefined (NaN).
+    """
+    p0 = np.asarray(centre, dtype=np.float64)
+    smaller = np.minimum(p0, 1.0 - p0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.ceil(min_expected / np.where(smaller > 0, smaller, np.nan) - 1e-9)
+    return np.where(np.isfinite(need), np.maximum(need, min_n), np.inf)
+
+
+def adequate_chart(
+    satisfied: ArrayLike,
+    n: ArrayLike,
+    baseline: int = BASELINE_PERIODS,
+    min_n: float = MIN_POINT_N,
+    min_expected: float = MIN_EXPECTED,
+    min_baseline_n: float = MIN_BASELINE_N,
+) -> AdequateChart:
+    """``control_chart`` of the series large enough for the normal limits at every point.
+
+    Parameters
+    ----------
+    satisfied, n : array_like, shape (T,) or (R, T)
+        Satisfied respondents and respondents per period, oldest first.
+    baseline : int
+        Leading periods that estimate the centre line.
+    min_n, min_expected : float
+        A point needs at least ``min_n`` respondents and ``min_expected`` expected
+        satisfied and dissatisfied respondents at the baseline proportion.
+    min_baseline_n : float
+        As in ``control_chart``; the chart's widths are its defaults.
+
+    Returns
+    -------
+    AdequateChart
+
+    References
+    ----------
+    See the module docstring (the rule ``n p0 >= 5`` and ``n (1 - p0) >= 5``: [1]_).
+    """
+    x = np.asarray(satisfied, dtype=np.float64)
+    nn = np.asarray(n, dtype=np.float64)
+    if x.shape != nn.shape:
+        raise ValueError(f"satisfied and n differ in shape: {x.shape} and {nn.shape}")
+    if x.ndim not in (1, 2):
+        raise ValueError("satisfied and n must be one series (T,) or a table (R, T)")
+    if not 1 <= baseline < x.shape[-1]:
+        raise ValueError(
+            f"baseline must be between 1 and {x.shape[-1] - 1} periods, got {baseline}"
+        )
+    x2, n2 = np.atleast_2d(x), np.atleast_2d(nn)
+    base_n = n2[:, :baseline].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = np.where(base_n > 0, x2[:, :baseline].sum(axis=1) / base_n, np.nan)
+    need = required_n(pooled, min_n, min_expected)
+    eligible: Bools = np.all(n2[:, :baseline] >= need[:, None], axis=1)
+    keep = eligible[:, None] & (n2 >= need[:, None])
+    chart = control_chart(
+        np.where(keep, x2, 0.0).reshape(x.shape),
+        np.where(keep, n2, 0.0).reshape(x.shape),
+        baseline=baseline,
+        min_n=min_n,
+        min_baseline_n=min_baseline_n,
+    )
+    shape = x.shape[:-1]
+    return AdequateChart(
+        chart=chart,
+        eligible=np.asarray(eligible.reshape(shape), dtype=bool),
+        required_n=need.reshape(shape),
     )

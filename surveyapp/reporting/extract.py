@@ -39,6 +39,22 @@ def local_month(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.date:
     return month_of(moment.astimezone(tz).date())
 
 
+def week_of(day: dt.date) -> dt.date:
+    """The Monday that starts the ISO week of ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def local_week(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.date:
+    """The Monday of the local ISO week ``moment`` falls in."""
+    return week_of(moment.astimezone(tz).date())
+
+
+def week_label(monday: dt.date) -> str:
+    """ISO 8601 week label ``YYYY-Www`` (the ISO year, which may differ from the calendar's)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def utc_bounds(
     first: dt.date | None, last: dt.date | None, tz: zoneinfo.ZoneInfo
 ) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import datetime as dt
+import zoneinfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
@@ -11,10 +14,10 @@ from wtforms.validators import InputRequired
 
 from surveyapp import db_app
 from surveyapp.auth.access import login_required, require_city_access, staff_pages
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import NotFoundError
 from surveyapp.forms.translations import TranslatedForm
-from surveyapp.i18n import problem_text
 from surveyapp.services import public_results, report_choice
+from surveyapp.services.public_results import PublishError
 
 bp = staff_pages(Blueprint("results_console", __name__, url_prefix="/publishing"))
 
@@ -38,12 +41,13 @@ def _publish_form(formdata: object = None) -> PublishForm:
     return form
 
 
-def _page(form: PublishForm, status: int = 200) -> Response:
+def _page(form: PublishForm, status: int = 200, errors: list[str] | None = None) -> Response:
     body = render_template(
         "results/console.html",
         periods=public_results.published(db_app.session()),
         form=form,
         unpublish=UnpublishForm(formdata=None),
+        errors=errors or [],
     )
     return Response(body, status=status, mimetype="text/html")
 
@@ -59,22 +63,27 @@ def periods() -> Response:
 @bp.post("")
 @login_required
 def publish() -> Response:
-    """Publish a questionnaire's period."""
+    """Publish a questionnaire's period, or show the form again (422) with why not."""
     user = require_city_access()
     form = _publish_form(formdata=True)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
         return _page(form, 422)
+    today = dt.datetime.now(zoneinfo.ZoneInfo(str(current_app.config["TIMEZONE"]))).date()
     try:
         with db_app.get_db().write() as session:
             public_results.publish(
-                session, user, str(form.questionnaire.data), form.first.data, form.last.data
+                session,
+                user,
+                str(form.questionnaire.data),
+                form.first.data,
+                form.last.data,
+                today=today,
             )
-    except InputError as exc:
-        for message in exc.messages:
-            flash(problem_text(message), "error")
-        return redirect(url_for("results_console.periods"), 303)
+    except PublishError as exc:
+        # Refused: nothing is stored; the form is shown again with the reason.
+        return _page(form, 422, [_(exc.template, **exc.values)])
     flash(_("The period is published: /results shows it."), "ok")
     return redirect(url_for("results_console.periods"), 303)
 

@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import Agency, AlertEvent
 from surveyapp.services import feedback_cases
-from surveyapp.services.alert_signals import INDEX, MonthlySeries
+from surveyapp.services.alert_signals import INDEX, SignalSeries
 
 
 @dataclass(frozen=True)
 class DigestContext:
     session: Session
     agency: Agency
-    series: MonthlySeries | None
+    series: SignalSeries | None
     #: The digest's week, [start, end) in UTC.
     start: dt.datetime
     end: dt.datetime
@@ -59,7 +59,7 @@ class IndexSection:
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = np.where(n > 0, 100 * x / n, np.nan)
         out: dict[str, Any] = {
-            "period": f"{series.months[-1]:%Y-%m}",
+            "period": f"{series.periods[-1]:%Y-%m}",
             "n": int(n[-1]),
             "pct": None if np.isnan(pct[-1]) else round(float(pct[-1]), 1),
             "change": None,
@@ -107,15 +107,25 @@ class SignalsSection:
             return [_("No fall in satisfaction was signalled this week.")]
         lines = []
         for signal in data["signals"]:
+            weekly = signal.get("unit") == "week"
             for dim in signal["dimensions"]:
+                values = {
+                    "period": signal["period"],
+                    "dimension": dim["title_vi"] if _lang() == "vi" else dim["title_en"],
+                    "pct": dim["pct"],
+                    "baseline": dim["baseline_pct"],
+                }
                 lines.append(
                     _(
+                        "Fall signalled in week %(period)s: %(dimension)s %(pct)s%% "
+                        "(baseline %(baseline)s%%).",
+                        **values,
+                    )
+                    if weekly
+                    else _(
                         "Fall signalled in %(period)s: %(dimension)s %(pct)s%% "
                         "(baseline %(baseline)s%%).",
-                        period=signal["period"],
-                        dimension=dim["title_vi"] if _lang() == "vi" else dim["title_en"],
-                        pct=dim["pct"],
-                        baseline=dim["baseline_pct"],
+                        **values,
                     )
                 )
         return lines

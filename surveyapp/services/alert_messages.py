@@ -42,9 +42,18 @@ def _body(event: AlertEvent, language: str, console_url: str) -> tuple[str, list
             )
         ]
     elif event.kind == "signal":
-        subject = _(
-            "Satisfaction with %(agency)s fell in %(period)s", agency=name, period=data["period"]
-        )
+        if data.get("unit") == "week":
+            subject = _(
+                "Satisfaction with %(agency)s fell in week %(period)s",
+                agency=name,
+                period=data["period"],
+            )
+        else:
+            subject = _(
+                "Satisfaction with %(agency)s fell in %(period)s",
+                agency=name,
+                period=data["period"],
+            )
         lines = [
             _(
                 "%(dimension)s: %(pct)s%% satisfied of %(n)s respondents, below the "

@@ -1,7 +1,8 @@
 """``surveyapp alerts run``: raise what is new, then deliver what is due, once.
 
 1. Fold the waiting responses (which raises their immediate alerts).
-2. Raise the latest month's control-chart signals and last week's digests.
+2. Raise the latest month's and the latest week's control-chart signals (weekly
+   only for agencies whose weekly sample allows a chart) and last week's digests.
 3. Fan every event out to the agency's recipients that want it and were added
    before it was raised: one ``AlertDelivery`` per (event, recipient), unique.
 4. Send each due delivery (claimed first, so two runs never send the same one) and
@@ -59,7 +60,7 @@ def last_week(now: dt.datetime, timezone: str) -> tuple[str, dt.datetime, dt.dat
 
 
 def raise_digests(
-    session: Session, series: alert_signals.MonthlySeries | None, now: dt.datetime, timezone: str
+    session: Session, series: alert_signals.SignalSeries | None, now: dt.datetime, timezone: str
 ) -> int:
     """Raise last week's digest of each agency that has a recipient for digests."""
     label, start, end = last_week(now, timezone)
@@ -212,8 +213,10 @@ def run(
     fold_everything(db, timezone)
     result.raised["immediate"] = _count(db) - folded_before
     with db.write() as session:
-        series = alert_signals.monthly_series(session, timezone, now)
-        result.raised["signal"] = alert_signals.raise_signals(session, series) if series else 0
+        series, weekly = alert_signals.signal_series(session, timezone, now)
+        result.raised["signal"] = sum(
+            alert_signals.raise_signals(session, s) for s in (series, weekly) if s is not None
+        )
         session.flush()
         result.raised["digest"] = raise_digests(session, series, now, timezone)
         session.flush()

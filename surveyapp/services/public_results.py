@@ -12,8 +12,10 @@ index and interval of the public rows, nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -22,7 +24,10 @@ from analysis import suppression
 from surveyapp.errors import InputError, NotFoundError
 from surveyapp.models import Agency, PublishedPeriod, Questionnaire, User
 from surveyapp.reporting import build
+from surveyapp.reporting.bounds import N_, LimitError, check_days
 from surveyapp.services import audit
+
+log = logging.getLogger(__name__)
 
 
 def is_public(n: float, min_n: int) -> bool:
@@ -89,15 +94,59 @@ def published(session: Session) -> list[PublishedPeriod]:
     )
 
 
-def publish(
-    session: Session, actor: User, slug: str, first: dt.date, last: dt.date
-) -> PublishedPeriod:
-    """Publish ``slug``'s period first..last (audited); InputError when it cannot be."""
+class PublishError(InputError):
+    """A period that cannot be published; ``template % values`` says why (the page translates)."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        self.template = template
+        self.values = values
+        super().__init__(template % values)
+
+
+def check_period(first: dt.date, last: dt.date, today: dt.date | None = None) -> None:
+    """Refuse a period the public pages could not show; PublishError says why.
+
+    The period must start no later than it ends, lie in the calendar bounds and span
+    at most ``SURVEYAPP_REPORT_MAX_DAYS`` days (the public pages build a report of
+    it), and, when ``today`` is given, have ended: published figures are final.
+    """
     if first > last:
-        raise InputError("the period's first day is after its last day")
+        raise PublishError(
+            N_("the period's first day (%(first)s) is after its last day (%(last)s)"),
+            first=first.isoformat(),
+            last=last.isoformat(),
+        )
+    try:
+        check_days(first, last)
+    except LimitError as exc:
+        raise PublishError(exc.template, **exc.values) from None
+    if today is not None and last >= today:
+        raise PublishError(
+            N_(
+                "the period has not ended: its last day (%(last)s) must be before today "
+                "(%(today)s); only ended periods are published"
+            ),
+            last=last.isoformat(),
+            today=today.isoformat(),
+        )
+
+
+def publish(
+    session: Session,
+    actor: User,
+    slug: str,
+    first: dt.date,
+    last: dt.date,
+    today: dt.date | None = None,
+) -> PublishedPeriod:
+    """Publish ``slug``'s period first..last (audited); PublishError when it cannot be.
+
+    ``check_period`` decides what may be published (``today``: the city's date).
+    """
+    check_period(first, last, today)
     questionnaire = session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
     if questionnaire is None:
-        raise InputError(f"no questionnaire is called {slug!r}")
+        raise PublishError(N_("no questionnaire is called %(slug)s"), slug=slug)
     exists = session.scalar(
         select(PublishedPeriod).where(
             PublishedPeriod.questionnaire_id == questionnaire.id,
@@ -106,7 +155,7 @@ def publish(
         )
     )
     if exists is not None:
-        raise InputError("this period is published already")
+        raise PublishError(N_("this period is published already"))
     period = PublishedPeriod(
         questionnaire_id=questionnaire.id, first_day=first, last_day=last, published_by_id=actor.id
     )
@@ -187,8 +236,27 @@ def public_period(
 
 
 def all_public(session: Session, timezone: str, min_n: int) -> list[PublicPeriod]:
-    """Return every published period's public figures, newest first."""
-    return [public_period(session, p, timezone, min_n) for p in published(session)]
+    """Return every published period's public figures, newest first.
+
+    A stored period the rules of ``check_period`` refuse (stored before them, or the
+    span limit lowered since) is left out with a warning rather than failing every
+    public page: it is not clamped, since a shorter period is not what was published.
+    """
+    shown = []
+    for period in published(session):
+        try:
+            check_period(period.first_day, period.last_day)
+            shown.append(public_period(session, period, timezone, min_n))
+        except InputError as exc:
+            log.warning(
+                "published period %s (%s, %s to %s) left out of the public results: %s",
+                period.id,
+                period.questionnaire.slug,
+                period.first_day.isoformat(),
+                period.last_day.isoformat(),
+                exc,
+            )
+    return shown
 
 
 def agency_by_code_or_none(session: Session, code: str) -> Agency | None:
