@@ -258,8 +258,29 @@ def _series(session: Session, binnings: list[_Binning]) -> dict[str, SignalSerie
     }
 
 
+def month_of_period(unit: str, period: dt.date) -> dt.date:
+    """The month a period counts in: its own, or for an ISO week its Thursday's."""
+    day = period + dt.timedelta(days=3) if unit == "week" else period
+    return day.replace(day=1)
+
+
+def month_keys(code: str, month: dt.date) -> list[str]:
+    """Signal keys of ``code`` that count in ``month``: the month's and its weeks'."""
+    keys = [f"signal:{code}:month:{month:%Y-%m}"]
+    day = month
+    while day.month == month.month:
+        if day.weekday() == 3:  # a Thursday: its ISO week counts in this month
+            keys.append(f"signal:{code}:week:{week_label(day - dt.timedelta(days=3))}")
+        day += dt.timedelta(days=1)
+    return keys
+
+
 def raise_signals(session: Session, series: SignalSeries) -> int:
-    """Raise an event for each agency whose latest period fell out of control."""
+    """Raise an event for each agency whose latest period fell out of control.
+
+    At most one a month per agency (``month_keys``): the weekly chart tells of a fall
+    early, and the month's chart does not tell of it again.
+    """
     label = series.label(series.periods[-1])
     found: dict[int, list[dict[str, object]]] = defaultdict(list)
     for dim in sorted(series.n, key=lambda d: (d != INDEX, d)):
@@ -287,10 +308,14 @@ def raise_signals(session: Session, series: SignalSeries) -> int:
                 }
             )
     raised = 0
+    month = month_of_period(series.unit, series.periods[-1])
     for row, dims in found.items():
         agency = series.agencies[row]
         key = f"signal:{agency.code}:{series.unit}:{label}"
-        if session.scalar(select(AlertEvent.id).where(AlertEvent.key == key)) is not None:
+        # One fall alert per agency and month: a week's fall is not sent again as its
+        # month's, nor a second week of a month already signalled.
+        same_month = [key, *month_keys(agency.code, month)]
+        if session.scalar(select(AlertEvent.id).where(AlertEvent.key.in_(same_month))):
             continue
         session.add(
             AlertEvent(
