@@ -1,4 +1,4 @@
-"""Counters of an agency's one-stop shop: added, listed, deactivated; looked up by code.
+"""Counters of an agency's one-stop shop: added, renamed, listed, deactivated; looked up by code.
 
 A counter's code is short and printed at the counter (``3``, ``A2``): letters,
 digits, ``-`` and ``_``, at most 32 characters, unique within its agency and
@@ -79,6 +79,25 @@ def get_counter(session: Session, agency_code: str, code: str) -> Counter:
     counter = find_counter(session, agency.id, code)
     if counter is None:
         raise NotFoundError(f"{agency.code} has no counter {code.strip().upper()!r}")
+    return counter
+
+
+def rename_counter(
+    session: Session, agency_code: str, code: str, name_vi: str, name_en: str
+) -> Counter:
+    """Change a counter's names (its code, printed and in links, stays)."""
+    counter = get_counter(session, agency_code, code)
+    problems: list[str] = []
+    names = []
+    for raw, what in ((name_vi, "the Vietnamese name"), (name_en, "the English name")):
+        try:
+            names.append(_clean_name(raw, what))
+        except InputError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise InputError(problems)
+    counter.name_vi, counter.name_en = names
+    session.flush()
     return counter
 
 
