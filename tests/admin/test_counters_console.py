@@ -58,6 +58,7 @@ def _enrol(client: FlaskClient, label: str = "Máy tính bảng quầy 3") -> st
         data={"csrf_token": token, "counter": "3", "label": label},
     )
     assert answer.status_code == 201, answer.get_data(as_text=True)[:500]
+    assert answer.headers["Cache-Control"] == "no-store"  # the secret is never kept
     return html.unescape(answer.get_data(as_text=True))
 
 
