@@ -1,5 +1,5 @@
-"""The admin console: agencies, questionnaires, embedding, posters, dossier codes,
-response triage, users and API tokens.
+"""The admin console: agencies, counters and kiosks, questionnaires, embedding, posters,
+dossier codes, response triage, users and API tokens.
 
 Who may use what: ``admin`` users everything; an ``agency`` user the pages of its
 own agency (webmaster page, QR poster, dossier codes); inspectors and other
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         agencies,
         agency_pages,
         alerts,
+        counters,
         people,
         questionnaires,
         triage,

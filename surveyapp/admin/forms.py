@@ -23,6 +23,8 @@ from surveyapp.models import AGENCY_KINDS, ROLES
 from surveyapp.models.accounts import MAX_EMAIL_LENGTH
 from surveyapp.services.accounts import MAX_PASSWORD_LENGTH
 from surveyapp.services.api_tokens import DEFAULT_DAYS, MAX_DAYS
+from surveyapp.services.counters import MAX_NAME_LENGTH as MAX_COUNTER_NAME
+from surveyapp.services.kiosks import MAX_LABEL_LENGTH as MAX_KIOSK_LABEL
 from surveyapp.services.triage import MAX_REASON_LENGTH
 
 KIND_CHOICES = [SelectChoice(k, k) for k in AGENCY_KINDS]
@@ -194,3 +196,32 @@ class RecipientForm(TranslatedForm):
     wants_immediate = BooleanField(_("Serious reports and watch-list matches"), default=True)
     wants_signals = BooleanField(_("Falls in satisfaction (control charts)"), default=True)
     wants_digest = BooleanField(_("Weekly digest"), default=True)
+
+
+class CounterNamesForm(TranslatedForm):
+    """A counter's names, as shown on the kiosk page, posters and reports."""
+
+    name_vi = StringField(
+        _("Vietnamese name"), validators=[InputRequired(), Length(max=MAX_COUNTER_NAME)]
+    )
+    name_en = StringField(
+        _("English name"), validators=[InputRequired(), Length(max=MAX_COUNTER_NAME)]
+    )
+
+
+class CounterForm(CounterNamesForm):
+    """A new counter: its short code (printed at the counter, used in links) and names."""
+
+    code = StringField(
+        _("Counter code (e.g. 3 or A2)"), validators=[InputRequired(), Length(max=32)]
+    )
+
+
+class KioskEnrolForm(TranslatedForm):
+    """Enrol a shared device at one of the agency's counters, under a name."""
+
+    counter = SelectField(_("Counter"), choices=[])
+    label = StringField(
+        _("Device name (e.g. Tablet at counter 3)"),
+        validators=[InputRequired(), Length(max=MAX_KIOSK_LABEL)],
+    )

@@ -1,18 +1,21 @@
-"""``surveyapp counters add|list|deactivate``: the counters of agencies' one-stop shops."""
+"""``surveyapp counters add|list|deactivate|poster``: the counters of agencies' one-stop shops."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from surveyapp.cli.common import ready_db
 from surveyapp.errors import InputError, NotFoundError
-from surveyapp.services import counters
+from surveyapp.services import counters, posters
 
 
 @click.group("counters")
 def group() -> None:
-    """Add, list and deactivate counters (quầy) where ratings are given."""
+    """Add, list and deactivate counters (quầy) where ratings are given; print their posters."""
 
 
 @group.command("add")
@@ -72,3 +75,28 @@ def deactivate(agency: str, counter: str, undo: bool) -> None:
         raise click.ClickException(str(exc)) from None
     state = "active again" if undo else "deactivated"
     click.echo(f"{agency_code}: counter {row.code} {state}")
+
+
+@group.command("poster")
+@click.argument("agency")
+@click.argument("counter")
+@click.option("--size", type=click.Choice(list(posters.SIZES)), default="a4", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(posters.FORMATS)), default="pdf", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@with_appcontext
+def poster(agency: str, counter: str, size: str, fmt: str, output: Path | None) -> None:
+    """Write COUNTER's QR poster (to its kiosk page, for one's own phone) of AGENCY."""
+    try:
+        with ready_db().session() as session:
+            row = counters.get_counter(session, agency, counter)
+            text = posters.counter_poster(row.agency, row, str(current_app.config["PUBLIC_URL"]))
+            name = f"poster-{row.agency.code}-counter-{row.code}"
+    except NotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    data = posters.poster_pdf(text, size=size) if fmt == "pdf" else posters.poster_png(text)
+    suffix = f"-{size}.pdf" if fmt == "pdf" else ".png"
+    target = output or Path(name + suffix)
+    target.write_bytes(data)
+    click.echo(f"{target}: {text.url}")

@@ -11,7 +11,7 @@ from surveyapp import db_app, schema
 from surveyapp.definitions import DefinitionError
 from surveyapp.models import Agency
 from surveyapp.services import demo as service
-from surveyapp.services import demo_cases, questionnaires
+from surveyapp.services import demo_cases, demo_counters, questionnaires
 
 #: Responses generated per shipped questionnaire (the first is the city's main survey).
 DEFAULT_COUNTS = {"sipas": 12000, "a11-cx": 2000}
@@ -44,6 +44,7 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
         with database.write() as session:
             loaded = questionnaires.load_files(session, files)
             agencies_result = service.load_agencies(session)
+            demo_counters.add_demo_counters(session)
             service.load_registers(session)
     except DefinitionError as exc:
         for problem in exc.problems:
@@ -60,6 +61,19 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
             existing = service.existing_responses(session, version.id)
             if existing and not force:
                 click.echo(f"{result.slug} v{result.version}: {existing} responses already there")
+                continue
+            if result.slug == demo_counters.SLUG:  # rated at the demo districts' counters
+                stored = demo_counters.generate_counter_ratings(
+                    session,
+                    version,
+                    count=count,
+                    seed=seed + offset,
+                    timezone=current_app.config["TIMEZONE"],
+                )
+                click.echo(
+                    f"{result.slug} v{result.version}: {stored} counter ratings generated "
+                    f"(seed {seed})"
+                )
                 continue
             agencies = list(
                 session.scalars(select(Agency).where(Agency.active).order_by(Agency.code))

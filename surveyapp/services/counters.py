@@ -1,4 +1,4 @@
-"""Counters of an agency's one-stop shop: added, listed, deactivated; looked up by code.
+"""Counters of an agency's one-stop shop: added, renamed, listed, deactivated; looked up by code.
 
 A counter's code is short and printed at the counter (``3``, ``A2``): letters,
 digits, ``-`` and ``_``, at most 32 characters, unique within its agency and
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import Agency, Response
 from surveyapp.models.counters import Counter
 from surveyapp.services.agencies import get_agency
@@ -28,8 +28,11 @@ def clean_code(raw: str) -> str:
     code = raw.strip().upper()
     if not CODE_RE.fullmatch(code):
         raise InputError(
-            f"counter code {raw!r}: use 1-32 letters, digits, '-' or '_', starting with a "
-            "letter or digit"
+            Problem(
+                "counter code %(value)r: use 1-32 letters, digits, '-' or '_', starting with a "
+                "letter or digit",
+                value=raw,
+            )
         )
     return code
 
@@ -37,9 +40,11 @@ def clean_code(raw: str) -> str:
 def _clean_name(raw: str, what: str) -> str:
     name = " ".join(raw.split())
     if not name:
-        raise InputError(f"{what} is empty")
+        raise InputError(Problem("%(what)s is empty", what=what))
     if len(name) > MAX_NAME_LENGTH:
-        raise InputError(f"{what} is longer than {MAX_NAME_LENGTH} characters")
+        raise InputError(
+            Problem("%(what)s is longer than %(n)s characters", what=what, n=MAX_NAME_LENGTH)
+        )
     return name
 
 
@@ -51,13 +56,18 @@ def add_counter(
     clean = clean_code(code)
     problems: list[str] = []
     names = []
-    for raw, what in ((name_vi, "the Vietnamese name"), (name_en, "the English name")):
+    for raw, what in (
+        (name_vi, Problem("the Vietnamese name")),
+        (name_en, Problem("the English name")),
+    ):
         try:
             names.append(_clean_name(raw, what))
         except InputError as exc:
             problems.extend(exc.messages)
     if find_counter(session, agency.id, clean) is not None:
-        problems.append(f"{agency.code} already has a counter {clean}")
+        problems.append(
+            Problem("%(agency)s already has a counter %(code)s", agency=agency.code, code=clean)
+        )
     if problems:
         raise InputError(problems)
     counter = Counter(agency_id=agency.id, code=clean, name_vi=names[0], name_en=names[1])
@@ -79,6 +89,28 @@ def get_counter(session: Session, agency_code: str, code: str) -> Counter:
     counter = find_counter(session, agency.id, code)
     if counter is None:
         raise NotFoundError(f"{agency.code} has no counter {code.strip().upper()!r}")
+    return counter
+
+
+def rename_counter(
+    session: Session, agency_code: str, code: str, name_vi: str, name_en: str
+) -> Counter:
+    """Change a counter's names (its code, printed and in links, stays)."""
+    counter = get_counter(session, agency_code, code)
+    problems: list[str] = []
+    names = []
+    for raw, what in (
+        (name_vi, Problem("the Vietnamese name")),
+        (name_en, Problem("the English name")),
+    ):
+        try:
+            names.append(_clean_name(raw, what))
+        except InputError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise InputError(problems)
+    counter.name_vi, counter.name_en = names
+    session.flush()
     return counter
 
 

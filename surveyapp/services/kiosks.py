@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveyapp.errors import InputError, NotFoundError
+from surveyapp.errors import InputError, NotFoundError, Problem
 from surveyapp.models import User, utcnow
 from surveyapp.models.counters import Counter, Kiosk
 from surveyapp.services.counters import get_counter
@@ -39,9 +39,11 @@ def enrol(
     counter = get_counter(session, agency_code, counter_code)
     clean = " ".join(label.split())
     if not clean or len(clean) > MAX_LABEL_LENGTH:
-        raise InputError(f"the device's name must be 1-{MAX_LABEL_LENGTH} characters")
+        raise InputError(
+            Problem("the device's name must be 1-%(n)s characters", n=MAX_LABEL_LENGTH)
+        )
     if not counter.active:
-        raise InputError(f"counter {counter.code} is inactive")
+        raise InputError(Problem("counter %(code)s is inactive", code=counter.code))
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     kiosk = Kiosk(
         agency_id=counter.agency_id,

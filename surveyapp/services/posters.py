@@ -1,7 +1,11 @@
 """QR posters for one-stop-shop counters: the agency's name and a QR code to its form.
 
-PDF (A4, vector QR code, for printing) with fpdf2 and PNG (for screens and
-messages) with Pillow; both use DejaVu Sans, shipped with matplotlib, which
+An agency's poster links to its form; a counter's poster (``counter_poster``)
+names the counter and links to that counter's kiosk page
+(``/k/counter?agency=CODE&counter=C``), which a personal phone opens as an
+ordinary form. PDF (A4 or A5, vector QR code, for printing) with fpdf2 and PNG
+(for screens and messages) with Pillow; the agency's theme colour, if it has
+one, bands the top and bottom. Both use both use DejaVu Sans, shipped with matplotlib, which
 covers Vietnamese. The QR code is made by segno with error correction level M
 (a poster may get a little dirty or creased).
 """
@@ -18,10 +22,19 @@ import segno
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from surveyapp.models import Agency
+from surveyapp.models.counters import Counter
+
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FORMATS = ("pdf", "png")
+#: Paper sizes of the PDF, portrait, in millimetres.
+SIZES = {"a4": (210.0, 297.0), "a5": (148.0, 210.0)}
+#: The questionnaire a counter's poster opens (the kiosk page's).
+COUNTER_SLUG = "counter"
+SCAN_VI = "Quét mã để đánh giá sự hài lòng"
+SCAN_EN = "Scan the code to rate our service"
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,40 @@ class PosterText:
     title_vi: str
     title_en: str
     url: str
+    #: The counter's names, for a counter's poster.
+    counter_vi: str | None = None
+    counter_en: str | None = None
+    #: The agency's theme colour (``#rrggbb``), None for black and white.
+    theme_color: str | None = None
+
+
+def counter_url(base_url: str, agency_code: str, counter_code: str) -> str:
+    """Return the link a counter's QR code carries: that counter's kiosk page."""
+    query = urlencode({"agency": agency_code, "counter": counter_code})
+    return f"{base_url.rstrip('/')}/k/{COUNTER_SLUG}?{query}"
+
+
+def counter_poster(agency: Agency, counter: Counter, public_url: str) -> PosterText:
+    """What a counter's poster prints: agency, counter, and the link to its kiosk page."""
+    return PosterText(
+        agency.name_vi,
+        agency.name_en,
+        "Đánh giá sự hài lòng tại quầy tiếp nhận và trả kết quả",
+        "Rate our service at the counter",
+        counter_url(public_url, agency.code, counter.code),
+        counter_vi=counter.name_vi,
+        counter_en=counter.name_en,
+        theme_color=agency.theme_color,
+    )
+
+
+def _rgb(color: str | None) -> tuple[int, int, int] | None:
+    if not color or len(color) != 7 or not color.startswith("#"):
+        return None
+    try:
+        return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+    except ValueError:
+        return None
 
 
 def poster_url(link: str, *, counter: bool) -> str:
@@ -48,42 +95,53 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error="m", micro=False)
 
 
-def poster_pdf(text: PosterText) -> bytes:
-    """Return an A4 portrait poster as PDF."""
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(f"{text.agency_vi} - {text.title_vi}")
+def poster_pdf(text: PosterText, *, size: str = "a4") -> bytes:
+    """Return a portrait poster as PDF on A4 (``size="a4"``) or A5 paper."""
+    if size not in SIZES:
+        raise ValueError(f"unknown poster size {size!r}: use one of {', '.join(SIZES)}")
+    page_w, page_h = SIZES[size]
+    k = page_w / 210  # every length and font size is drawn for A4, then scaled
+    pdf = FPDF(format=(page_w, page_h), unit="mm")
+    title = text.counter_vi or text.title_vi
+    pdf.set_title(f"{text.agency_vi} - {title}")
     pdf.set_creator("surveyapp")
     pdf.add_font("DejaVu", "", str(FONT))
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    width = pdf.w - 40
-    pdf.set_xy(20, 20)
-    pdf.set_font("DejaVu", "B", 24)
-    pdf.multi_cell(width, 11, text.agency_vi, align="C")
-    pdf.set_font("DejaVu", "", 14)
-    pdf.set_x(20)
-    pdf.multi_cell(width, 7, text.agency_en, align="C")
-    pdf.ln(6)
-    pdf.set_font("DejaVu", "B", 18)
-    pdf.set_x(20)
-    pdf.multi_cell(width, 9, text.title_vi, align="C")
-    pdf.set_font("DejaVu", "", 13)
-    pdf.set_x(20)
-    pdf.multi_cell(width, 7, text.title_en, align="C")
+    band = _rgb(text.theme_color)
+    if band is not None:
+        pdf.set_fill_color(*band)
+        pdf.rect(0, 0, page_w, 10 * k, style="F")
+        pdf.rect(0, page_h - 10 * k, page_w, 10 * k, style="F")
+    margin = 20 * k
+    width = page_w - 2 * margin
+
+    def lines(value: str, style: str, points: float, height: float) -> None:
+        pdf.set_font("DejaVu", style, points * k)
+        pdf.set_x(margin)
+        pdf.multi_cell(width, height * k, value, align="C")
+
+    pdf.set_xy(margin, 20 * k)
+    lines(text.agency_vi, "B", 24, 11)
+    lines(text.agency_en, "", 14, 7)
+    pdf.ln(6 * k)
+    if text.counter_vi:
+        lines(text.counter_vi, "B", 30, 13)
+        lines(text.counter_en or "", "", 15, 8)
+        pdf.ln(2 * k)
+        lines(text.title_vi, "", 13, 7)
+    else:
+        lines(text.title_vi, "B", 18, 9)
+        lines(text.title_en, "", 13, 7)
     qr = qr_code(text.url)
-    size = 120.0
-    top = max(pdf.get_y() + 8, 110.0)
-    _draw_qr(pdf, qr, (pdf.w - size) / 2, top, size)
-    pdf.set_xy(20, top + size + 6)
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(width, 8, "Quét mã để đánh giá sự hài lòng", align="C")
-    pdf.set_font("DejaVu", "", 12)
-    pdf.set_x(20)
-    pdf.multi_cell(width, 6, "Scan the code to rate our service", align="C")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.set_x(20)
-    pdf.multi_cell(width, 5, text.url, align="C")
+    qr_size = 120.0 * k
+    top = max(pdf.get_y() + 8 * k, 110.0 * k)
+    _draw_qr(pdf, qr, (page_w - qr_size) / 2, top, qr_size)
+    pdf.set_xy(margin, top + qr_size + 6 * k)
+    lines(SCAN_VI, "B", 15, 8)
+    lines(SCAN_EN, "", 12, 6)
+    lines(text.url, "", 9, 5)
     return bytes(pdf.output())
 
 
@@ -129,12 +187,24 @@ def poster_png(text: PosterText, *, width: int = 1240) -> bytes:
     margin = width // 12
     y = margin
     scale = width / 1240
-    blocks = (
-        (text.agency_vi, FONT_BOLD, 56),
-        (text.agency_en, FONT, 34),
-        (text.title_vi, FONT_BOLD, 42),
-        (text.title_en, FONT, 30),
-    )
+    band = _rgb(text.theme_color)
+    if band is not None:
+        draw.rectangle((0, 0, width, round(47 * scale)), fill=band)
+        draw.rectangle((0, height - round(47 * scale), width, height), fill=band)
+    if text.counter_vi:
+        blocks: tuple[tuple[str, Path, int], ...] = (
+            (text.agency_vi, FONT_BOLD, 56),
+            (text.agency_en, FONT, 34),
+            (text.counter_vi, FONT_BOLD, 70),
+            (text.counter_en or "", FONT, 36),
+        )
+    else:
+        blocks = (
+            (text.agency_vi, FONT_BOLD, 56),
+            (text.agency_en, FONT, 34),
+            (text.title_vi, FONT_BOLD, 42),
+            (text.title_en, FONT, 30),
+        )
     for index, (value, font_path, points) in enumerate(blocks):
         font = ImageFont.truetype(str(font_path), round(points * scale))
         for line in _wrap(draw, value, font, width - 2 * margin):
@@ -152,8 +222,9 @@ def poster_png(text: PosterText, *, width: int = 1240) -> bytes:
     image.paste(code, ((width - code.width) // 2, y))
     y += code.height + round(20 * scale)
     for value, font_path, points in (
-        ("Quét mã để đánh giá sự hài lòng", FONT_BOLD, 36),
-        ("Scan the code to rate our service", FONT, 28),
+        (SCAN_VI, FONT_BOLD, 36),
+        (SCAN_EN, FONT, 28),
+        (text.url, FONT, 20),
     ):
         font = ImageFont.truetype(str(font_path), round(points * scale))
         line_width = draw.textlength(value, font=font)

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from surveyapp.db import Database
+from surveyapp.services import counters, kiosks
 from tests.admin.conftest import OWN, Staff, StoreResponse, signed_in
 
 #: (method, URL, scope): "admin" pages are for admins only; "agency" pages also for Q1's users.
@@ -34,6 +35,16 @@ ROUTES = [
     ("POST", f"/admin/agencies/{OWN}/alerts/watch-list", "agency"),
     ("POST", f"/admin/agencies/{OWN}/alerts/recipients", "agency"),
     ("POST", f"/admin/agencies/{OWN}/alerts/recipients/1/remove", "agency"),
+    ("GET", f"/admin/agencies/{OWN}/counters", "admin"),
+    ("POST", f"/admin/agencies/{OWN}/counters", "admin"),
+    ("GET", f"/admin/agencies/{OWN}/counters/3", "admin"),
+    ("POST", f"/admin/agencies/{OWN}/counters/3", "admin"),
+    ("POST", f"/admin/agencies/{OWN}/counters/3/active", "admin"),
+    ("GET", f"/admin/agencies/{OWN}/counters/3/poster.pdf", "agency"),
+    ("POST", f"/admin/agencies/{OWN}/kiosks", "admin"),
+    ("GET", "/admin/kiosks", "admin"),
+    ("GET", "/admin/kiosks/1/revoke", "admin"),
+    ("POST", "/admin/kiosks/1/revoke", "admin"),
     ("GET", "/admin/questionnaires", "admin"),
     ("POST", "/admin/questionnaires/check", "admin"),
     ("POST", "/admin/questionnaires/publish", "admin"),
@@ -90,6 +101,11 @@ def _rule_of(url: str) -> str:
             "/agencies/<code>/alerts/recipients/<int:recipient_id>/remove",
         ),
         (f"/agencies/{OWN}/poster/sipas.pdf", "/agencies/<code>/poster/<slug>.<fmt>"),
+        (
+            f"/agencies/{OWN}/counters/3/poster.pdf",
+            "/agencies/<code>/counters/<counter>/poster.<fmt>",
+        ),
+        (f"/agencies/{OWN}/counters/3", "/agencies/<code>/counters/<counter>"),
         (f"/agencies/{OWN}/webmaster/sipas", "/agencies/<code>/webmaster/<slug>"),
         (f"/agencies/{OWN}", "/agencies/<code>"),
         ("/questionnaires/sipas/v1", "/questionnaires/<slug>/v<int:version>"),
@@ -97,6 +113,7 @@ def _rule_of(url: str) -> str:
         ("/triage/1", "/triage/<int:response_id>"),
         ("/users/1/", "/users/<int:user_id>/"),
         ("/tokens/1/", "/tokens/<int:token_id>/"),
+        ("/kiosks/1/", "/kiosks/<int:kiosk_id>/"),
     ]
     for concrete, rule in replacements:
         if concrete in url:
@@ -109,9 +126,14 @@ def test_access_matrix(
     app: Flask, db: Database, staff: Staff, store: StoreResponse, who: str | None
 ) -> None:
     store(status="quarantined", reason="too_fast")
+    with db.write() as session:  # counter 3 of Q1 and its kiosk 1
+        counters.add_counter(session, OWN, "3", "Quầy số 3", "Counter 3")
+        kiosk, _secret = kiosks.enrol(session, OWN, "3", "Máy 1", actor=None)
+        kiosk_path = f"/kiosks/{kiosk.id}/"  # not 1 on PostgreSQL: sequences do not roll back
     email = getattr(staff, who) if who else None
     client = signed_in(app, email)
-    for method, url, scope in ROUTES:
+    for method, listed, scope in ROUTES:
+        url = listed.replace("/kiosks/1/", kiosk_path)
         response = client.open(url, method=method)
         where = f"{who} {method} {url}"
         if who is None:

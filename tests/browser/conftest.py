@@ -131,6 +131,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "SURVEYAPP_PUBLIC_URL": app_url,
         "SURVEYAPP_INSTANCE_PATH": str(db_path.parent / "instance"),
         "SURVEYAPP_MIN_FILL_SECONDS": "0",
+        # The CLI's and server's subprocesses import this checkout's code, not whichever
+        # checkout the shared virtualenv was installed from.
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
     }
     server = subprocess.Popen(
         [

@@ -1,9 +1,11 @@
 """The counter kiosk in Chromium: people in a row, offline queue, revocation, dossier codes,
-idle reset and axe-core, against the real server of tests/browser/conftest.py."""
+idle reset, axe-core and enrolment from the admin console, against the real server of
+tests/browser/conftest.py."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import urllib.request
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from sqlalchemy import delete, func, select
 from surveyapp.db import Database
 from surveyapp.models import Answer, Kiosk, Response
 from surveyapp.services import kiosks
-from tests.browser.conftest import BIN, REPO, Site
+from tests.browser.conftest import BIN, REPO, Site, add_user, enrol_in_browser
 from tests.browser.test_browser import AXE, axe_violations
 from tests.conftest import needs_tool
 
@@ -339,3 +341,68 @@ def test_f_axe_core_finds_no_serious_violations(clean: Clean, browser: Any) -> N
         k: [(v["id"], v["impact"], len(v["nodes"])) for v in vs] for k, vs in report.items() if vs
     }
     assert found == {}, json.dumps(found, indent=1)
+
+
+ADMIN = "admin-kiosk@hcmc.gov.vn"
+ADMIN_PASSWORD = "kiosk console password 1"
+
+
+def test_g_an_admin_enrols_a_kiosk_from_the_console(clean: Clean, browser: Any) -> None:
+    """The console shows the link once; a fresh browser opening it is an enrolled kiosk."""
+    add_user(clean.site, ADMIN, ADMIN_PASSWORD)
+    console = browser.new_context(locale="vi-VN")
+    admin = console.new_page()
+    admin.set_default_timeout(TIMEOUT)
+    admin.goto(f"{clean.app_url}/admin/")
+    admin.wait_for_url(re.compile(r"/login"))
+    admin.get_by_label(re.compile("Thư điện tử|Email")).fill(ADMIN)
+    admin.get_by_label(re.compile("Mật khẩu|Password")).fill(ADMIN_PASSWORD)
+    admin.get_by_role("button", name=re.compile("Đăng nhập")).click()
+    admin.wait_for_url(re.compile(r"/account/two-factor"))
+    enrol_in_browser(admin)
+    admin.locator("main a").last.click()
+    admin.wait_for_url(f"{clean.app_url}/admin/")
+    admin.get_by_role("link", name="Quầy và máy đánh giá").first.click()
+    admin.wait_for_url(re.compile(r"/admin/agencies/[A-Z0-9]+/counters$"))
+    admin.goto(f"{clean.app_url}/admin/agencies/Q1/counters")
+    admin.locator("#counter-3").wait_for()
+    enrol_form = admin.locator("form[action$='/admin/agencies/Q1/kiosks']")
+    enrol_form.get_by_label("Quầy", exact=True).select_option("3")
+    enrol_form.get_by_label(re.compile("Tên thiết bị")).fill("Máy tính bảng quầy 3")
+    enrol_form.get_by_role("button", name="Đăng ký").click()
+    link = admin.locator("#enrol-link").input_value()
+    assert re.fullmatch(rf"{re.escape(clean.app_url)}/k/enrol#kio_[A-Za-z0-9_-]{{43}}", link)
+    assert admin.locator("#enrol-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    # Shown once: the console's lists never show the secret again.
+    secret = link.split("#", 1)[1]
+    admin.goto(f"{clean.app_url}/admin/kiosks")
+    assert "Máy tính bảng quầy 3" in admin.content() and secret not in admin.content()
+
+    device = browser.new_context(locale="vi-VN")
+    page = device.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(link)
+    page.wait_for_url(f"{clean.app_url}{KIOSK}")
+    page.wait_for_function("() => document.documentElement.dataset.kioskReady === '1'")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    device.set_offline(True)  # enrolled: a rating given offline is queued, then sent once
+    rate(page, ("Rất hài lòng", "Hài lòng", "Hài lòng"))
+    page.locator("#k-queued").wait_for(state="visible")
+    wait_blank(page)
+    assert page.evaluate(QUEUED) == 1
+    assert rows(clean) == []
+    device.set_offline(False)
+    for _ in range(40):  # the device sends its queue when the connection returns
+        if rows(clean):
+            break
+        page.wait_for_timeout(500)
+    assert [r["answers"] for r in rows(clean)] == [
+        {"overall": 5.0, "attitude": 4.0, "time_taken": 4.0}
+    ]
+    admin.goto(f"{clean.app_url}/admin/kiosks")
+    with Database(clean.engine).session() as session:
+        (kiosk,) = session.scalars(select(Kiosk))
+        assert kiosk.last_seen_at is not None and kiosk.revoked_at is None
+    assert admin.locator(f"#kiosk-{kiosk.id}").get_by_text("chưa có").count() == 0
+    device.close()
+    console.close()

@@ -1,8 +1,11 @@
-"""``surveyapp counters add|list|deactivate``."""
+"""``surveyapp counters add|list|deactivate|poster``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pypdf
 
 from surveyapp.db import Database
 from surveyapp.services.agencies import AgencyInput, add_agency
@@ -38,3 +41,25 @@ def test_bad_input_is_refused_and_nothing_added(cli: Any, db: Database) -> None:
         assert message in result.output
     assert len(cli("counters", "list").output.splitlines()) == 2
     assert cli("counters", "deactivate", "Q1", "9").exit_code != 0
+
+
+def test_poster_of_a_counter_links_to_its_kiosk_page(
+    cli: Any, db: Database, tmp_path: Path
+) -> None:
+    with db.write() as session:
+        add_agency(session, AgencyInput("Q1", "Quận 1", "District 1", "district"))
+    added = cli("counters", "add", "Q1", "3", "--name-vi", "Quầy số 3", "--name-en", "C3")
+    assert added.exit_code == 0, added.output
+    target = tmp_path / "q1-3.pdf"
+    result = cli("counters", "poster", "Q1", "3", "--size", "a5", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    url = "http://localhost/k/counter?agency=Q1&counter=3"
+    assert url in result.output
+    page = pypdf.PdfReader(target).pages[0]
+    assert int(float(page.mediabox.width)) == 419  # A5: 148 mm
+    assert "Quầy số 3" in page.extract_text() and url in page.extract_text()
+    png = tmp_path / "q1-3.png"
+    assert cli("counters", "poster", "Q1", "3", "--format", "png", "-o", str(png)).exit_code == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
+    missing = cli("counters", "poster", "Q1", "9", "-o", str(tmp_path / "x.pdf"))
+    assert missing.exit_code != 0 and "no counter" in missing.output
