@@ -102,3 +102,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["pick"] = pick
+    app.jinja_env.globals["problem_text"] = problem_text

@@ -14,6 +14,8 @@ from pathlib import Path, PurePath
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from surveyapp.errors import Problem
+from surveyapp.i18n import problem_text
 from surveyapp.xlsform import MAX_BYTES, Issue, XLSFormError, convert_file
 
 
@@ -25,7 +27,7 @@ class ReportLine:
     row: int | None
     column: str
     fatal: bool
-    message: str
+    message: str  # an errors.Problem: the template shows it in the page's language
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,24 @@ class Converted:
     report: list[ReportLine]
 
 
+def _renamed(message: str, path: Path, name: str) -> str:
+    """Return ``message`` naming the upload ``name`` where it names the temporary ``path``.
+
+    A Problem stays one (the path is in its values), so it can still be translated.
+    """
+    if isinstance(message, Problem):
+        values = {
+            key: _renamed(value, path, name) if isinstance(value, str) else value
+            for key, value in message.values.items()
+        }
+        return Problem(message.msgid, **values)
+    return message.replace(str(path), name)
+
+
 def _lines(issues: list[Issue], path: Path, name: str) -> list[ReportLine]:
     return [
         ReportLine(
-            issue.sheet,
-            issue.row,
-            issue.column,
-            issue.fatal,
-            issue.message.replace(str(path), name),
+            issue.sheet, issue.row, issue.column, issue.fatal, _renamed(issue.message, path, name)
         )
         for issue in issues
     ]
@@ -71,8 +83,8 @@ def convert_upload(upload: FileStorage) -> Converted | Refused:
         try:
             conversion = convert_file(path, max_bytes=MAX_BYTES)
         except XLSFormError as exc:
-            reason = str(exc).replace(str(path), name)
-            return Refused(_("The workbook was refused: %(reason)s", reason=reason))
+            reason = _renamed(exc.args[0] if exc.args else str(exc), path, name)
+            return Refused(_("The workbook was refused: %(reason)s", reason=problem_text(reason)))
     report = _lines(conversion.issues, path, name)
     if conversion.errors:
         details = [str(issue).replace(str(path), name) for issue in conversion.issues]

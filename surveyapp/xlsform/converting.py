@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from surveyapp.definitions import check_text
+from surveyapp.errors import Problem
 from surveyapp.xlsform.conditions import Conditions
 from surveyapp.xlsform.questions import _Question
 from surveyapp.xlsform.reading import (
@@ -28,7 +29,7 @@ from surveyapp.xlsform.reading import (
 )
 from surveyapp.xlsform.survey import USED, _SurveyRows
 
-LANGUAGE_NAMES = {"vi": "Vietnamese (vi)", "en": "English (en)"}
+LANGUAGE_NAMES = {"vi": Problem("Vietnamese (vi)"), "en": Problem("English (en)")}
 #: Letters that of the two languages only Vietnamese writes.
 _VIETNAMESE = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
@@ -136,7 +137,11 @@ class _Converter(_SurveyRows):
         if not got and not plain:
             if required:
                 where = min(columns.values(), default=sheet.column("name") or 0)
-                self.report(sheet, sheet.cell(row, where), f"{what} has no {base}")
+                self.report(
+                    sheet,
+                    sheet.cell(row, where),
+                    Problem("%(what)s has no %(base)s", what=what, base=base),
+                )
             return None
         result: dict[str, str] = {}
         for lang in self.languages:
@@ -148,7 +153,11 @@ class _Converter(_SurveyRows):
                     self.note_once(
                         sheet,
                         sheet.cell(sheet.header_row, columns[None]),
-                        f"plain '{base}' fills in where '{base}::{LANGUAGE_NAMES[lang]}' is empty",
+                        Problem(
+                            "plain '%(base)s' fills in where '%(base)s::%(language)s' is empty",
+                            base=base,
+                            language=LANGUAGE_NAMES[lang],
+                        ),
                         f"plain {base}",
                     )
             else:
@@ -156,7 +165,13 @@ class _Converter(_SurveyRows):
                 self.report(
                     sheet,
                     sheet.cell(row, col),
-                    f"{what} has no {LANGUAGE_NAMES[lang]} translation ({base}::{lang})",
+                    Problem(
+                        "%(what)s has no %(language)s translation (%(base)s::%(code)s)",
+                        what=what,
+                        language=LANGUAGE_NAMES[lang],
+                        base=base,
+                        code=lang,
+                    ),
                 )
         return result if len(result) == len(self.languages) else None
 
@@ -181,16 +196,20 @@ class _Converter(_SurveyRows):
         sheet, col = plain[0]
         if settings_language is not None:
             self.languages = (settings_language,)
-            why = "the settings' default_language"
+            why = Problem("the settings' default_language")
         else:
             texts = " ".join(values[col] for _row, values in sheet.rows)
             self.languages = ("vi",) if _VIETNAMESE.search(texts) else ("en",)
-            why = "its letters; set default_language in the settings sheet to choose"
+            why = Problem("its letters; set default_language in the settings sheet to choose")
         self.note(
             sheet,
             sheet.cell(sheet.header_row, col),
-            f"the plain 'label' texts are taken as {LANGUAGE_NAMES[self.languages[0]]} "
-            f"(from {why}): a one-language questionnaire",
+            Problem(
+                "the plain 'label' texts are taken as %(language)s (from %(why)s): "
+                "a one-language questionnaire",
+                language=LANGUAGE_NAMES[self.languages[0]],
+                why=why,
+            ),
         )
 
     def extra_columns(self, sheet: _Sheet, used: set[str], fatal: frozenset[str]) -> None:
@@ -204,9 +223,16 @@ class _Converter(_SurveyRows):
                 if index < len(values) and values[index]:
                     cell = sheet.cell(row, index)
                     if base in fatal:
-                        self.report(sheet, cell, f"{header} is not supported")
+                        self.report(
+                            sheet, cell, Problem("%(header)s is not supported", header=header)
+                        )
                     else:
-                        self.note_once(sheet, cell, f"column '{header}' is not carried over", key)
+                        self.note_once(
+                            sheet,
+                            cell,
+                            Problem("column '%(header)s' is not carried over", header=header),
+                            key,
+                        )
                         break
 
     def unknown_languages(self, sheet: _Sheet, bases: tuple[str, ...]) -> None:
@@ -220,7 +246,10 @@ class _Converter(_SurveyRows):
                 self.note_once(
                     sheet,
                     sheet.cell(sheet.header_row, index),
-                    f"column '{header}' is ignored: only Vietnamese and English are used",
+                    Problem(
+                        "column '%(header)s' is ignored: only Vietnamese and English are used",
+                        header=header,
+                    ),
                     key,
                 )
 
@@ -232,7 +261,9 @@ class _Converter(_SurveyRows):
             return
         list_col, name_col = sheet.column("list_name"), sheet.column("name")
         if list_col is None or name_col is None:
-            self.report(sheet, "A1", "the choices sheet needs 'list_name' and 'name' columns")
+            self.report(
+                sheet, "A1", Problem("the choices sheet needs 'list_name' and 'name' columns")
+            )
             return
         self.unknown_languages(sheet, ("label",))
         self.extra_columns(sheet, {"list_name", "name", "label"}, frozenset())
@@ -242,10 +273,12 @@ class _Converter(_SurveyRows):
             if not list_name:
                 continue
             choices = self.lists.setdefault(list_name, [])
-            what = f"choice '{name}' of list '{list_name}'"
+            what = Problem("choice '%(name)s' of list '%(list)s'", name=name, list=list_name)
             if not name:
                 self.report(
-                    sheet, sheet.cell(row, name_col), f"a choice of '{list_name}' has no name"
+                    sheet,
+                    sheet.cell(row, name_col),
+                    Problem("a choice of '%(list)s' has no name", list=list_name),
                 )
                 continue
             key = _key(name, "v")
@@ -253,7 +286,11 @@ class _Converter(_SurveyRows):
                 self.report(
                     sheet,
                     sheet.cell(row, name_col),
-                    f"{what} repeats an earlier choice (as option key '{key}')",
+                    Problem(
+                        "%(what)s repeats an earlier choice (as option key '%(key)s')",
+                        what=what,
+                        key=key,
+                    ),
                 )
                 continue
             if key != name:
@@ -265,7 +302,11 @@ class _Converter(_SurveyRows):
             self.report(
                 sheet,
                 sheet.cell(row, name_col),
-                f"choice names of list '{list_name}' became option keys: {', '.join(keys)}",
+                Problem(
+                    "choice names of list '%(list)s' became option keys: %(keys)s",
+                    list=list_name,
+                    keys=", ".join(keys),
+                ),
                 fatal=False,
             )
 
@@ -274,7 +315,7 @@ class _Converter(_SurveyRows):
     def convert(self) -> tuple[dict[str, Any], str]:
         survey = self.sheets.get("survey")
         if survey is None:
-            raise XLSFormError(f"{self.file}: no sheet named 'survey'")
+            raise XLSFormError(Problem("%(file)s: no sheet named 'survey'", file=self.file))
         form_id, language = self.settings_row()
         self.form_languages(language)
         self.unknown_languages(survey, ("label", "hint"))
@@ -292,7 +333,10 @@ class _Converter(_SurveyRows):
             self.note(
                 self.sheets["settings"],
                 self._language_cell,
-                f"default language '{language}' is not a language of the form; left out",
+                Problem(
+                    "default language '%(language)s' is not a language of the form; left out",
+                    language=language,
+                ),
             )
         definition["sections"] = sections
         return definition, _key(form_id or Path(self.file).stem, "q")
@@ -305,8 +349,11 @@ class _Converter(_SurveyRows):
                 self.note(
                     survey,
                     survey.cell(row, col),  # type: ignore[arg-type]
-                    f"choice_filter '{values[col]}' is dropped: every choice of the list is "  # type: ignore[index]
-                    "offered",
+                    Problem(
+                        "choice_filter '%(filter)s' is dropped: every choice of the list "
+                        "is offered",
+                        filter=values[col],  # type: ignore[index]
+                    ),
                 )
         self.extra_columns(survey, {*USED, "choice_filter"}, frozenset())
 
@@ -328,7 +375,10 @@ class _Converter(_SurveyRows):
             self.note(
                 sheet,
                 self._language_cell,
-                f"default language '{values[lang_col]}' is not vi or en; left out",
+                Problem(
+                    "default language '%(language)s' is not vi or en; left out",
+                    language=values[lang_col],
+                ),
             )
         return form_id, language
 
@@ -338,7 +388,9 @@ class _Converter(_SurveyRows):
         if sheet is not None and sheet.rows:
             row, values = sheet.rows[0]
             before = len(self.errors())
-            title = self.texts(sheet, row, values, "form_title", "the form", required=False)
+            title = self.texts(
+                sheet, row, values, "form_title", Problem("the form"), required=False
+            )
             if len(self.errors()) > before:
                 return {}  # reported: a translation is missing
             if title is not None:
@@ -346,7 +398,10 @@ class _Converter(_SurveyRows):
         fallback = form_id or Path(self.file).stem
         cell = sheet.cell(sheet.header_row, 0) if sheet is not None else ""
         self.report(
-            sheet or "settings", cell, f"no form_title; the title is '{fallback}'", fatal=False
+            sheet or "settings",
+            cell,
+            Problem("no form_title; the title is '%(title)s'", title=fallback),
+            fatal=False,
         )
         return self.fixed(fallback, fallback)
 
@@ -373,7 +428,16 @@ def convert_sheets(file: str, sheets: dict[str, _Sheet]) -> Conversion:
         # The converter's own safety net: what it writes must be a valid definition.
         for problem in check_text(result.yaml_text(), f"{slug}.yaml"):
             result.issues.append(
-                Issue(file, "", "", f"converted definition, line {problem.line}: {problem.message}")
+                Issue(
+                    file,
+                    "",
+                    "",
+                    Problem(
+                        "converted definition, line %(line)s: %(message)s",
+                        line=problem.line,
+                        message=problem.message,
+                    ),
+                )
             )
     return result
 

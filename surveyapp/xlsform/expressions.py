@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from surveyapp.errors import Problem
+
 _REF = r"\$\{(?P<ref>[^}\s]+)\}"
 _VALUE = r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\"|(?P<bare>[^\s()'\",]+))"
 _EQUALS = re.compile(rf"\s*{_REF}\s*=\s*{_VALUE}\s*")
@@ -101,10 +103,14 @@ def _number_bounds(expression: str, *, integer: bool) -> tuple[float, float]:
     for part in _AND.split(expression.strip()):
         found = _BOUND.fullmatch(part)
         if found is None:
-            raise _ExpressionError(f"constraint '{expression}' is not supported")
+            raise _ExpressionError(
+                Problem("constraint '%(expression)s' is not supported", expression=expression)
+            )
         op, value = found.group(1), float(found.group(2))
         if op in (">", "<") and not integer:
-            raise _ExpressionError(f"'{part.strip()}' on a decimal: only >=, <= and = convert")
+            raise _ExpressionError(
+                Problem("'%(part)s' on a decimal: only >=, <= and = convert", part=part.strip())
+            )
         if op in (">=", ">", "="):
             bound = math.floor(value) + 1 if op == ">" else value
             low = max(low, math.ceil(bound) if integer else bound)

@@ -15,6 +15,7 @@ from pyxform import aliases, constants
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
 from surveyapp.definitions.model import RESERVED_KEYS
+from surveyapp.errors import Problem
 from surveyapp.xlsform.conditions import ALWAYS, Conditions, Shown
 from surveyapp.xlsform.expressions import (
     _conjuncts,
@@ -70,22 +71,22 @@ def classify(kind: str, appearance: str = "") -> Kind:
         spelled = select["kind"].lower()
         meaning = _SELECTS[spelled]
         if spelled in aliases.select_from_file or meaning == constants.SELECT_ONE_EXTERNAL:
-            return Kind(dropped="its choices are in a separate file, not in the workbook")
+            return Kind(dropped=Problem("its choices are in a separate file, not in the workbook"))
         if meaning == constants.RANK:
-            return Kind(dropped="ranking is not a question type here")
+            return Kind(dropped=Problem("ranking is not a question type here"))
         our = "single_choice" if meaning == constants.SELECT_ONE else "multiple_choice"
         return Kind(our, select["list"], other=bool(select["other"]))
     if re.fullmatch(r"osm\s+\S+", kind.strip(), re.IGNORECASE):
-        return Kind(dropped="an OpenStreetMap question needs an ODK client")
+        return Kind(dropped=Problem("an OpenStreetMap question needs an ODK client"))
     name = aliases._type_alias_map.get(kind.lower(), kind)
     entry = QUESTION_TYPE_DICT.get(name) or QUESTION_TYPE_DICT.get(name.lower())
     if entry is None:
-        return Kind(refused=f"unknown type '{kind}'")
+        return Kind(refused=Problem("unknown type '%(type)s'", type=kind))
     bind = entry.get("bind", {})
     if "control" not in entry:
         if "jr:preload" in bind or name.lower() in ("audit", "background-audio"):
-            return Kind(dropped="metadata an ODK client fills in; a web form has none")
-        return Kind(dropped="the respondent never sees it")
+            return Kind(dropped=Problem("metadata an ODK client fills in; a web form has none"))
+        return Kind(dropped=Problem("the respondent never sees it"))
     if name.lower() == "note":
         return Kind(our="note")
     tag = entry["control"].get("tag")
@@ -99,7 +100,7 @@ def classify(kind: str, appearance: str = "") -> Kind:
         return Kind("date")
     if tag == "range":
         return Kind("range")
-    return Kind(dropped="a web form here cannot collect it")
+    return Kind(dropped=Problem("a web form here cannot collect it"))
 
 
 class _QuestionRows:
@@ -138,24 +139,37 @@ class _QuestionRows:
         name = values[name_col]
         type_cell = sheet.cell(row, sheet.column("type") or 0)
         if not name:
-            self.report(sheet, sheet.cell(row, name_col), f"a {kind} question has no name")
+            self.report(
+                sheet,
+                sheet.cell(row, name_col),
+                Problem("a %(type)s question has no name", type=kind),
+            )
             return None
         key = _key(name, "q")
         if key in RESERVED_KEYS:
             # A fixed column of the exports and the paper import has this name.
             key = f"q_{key}"
         if name in self.questions or key in self.used_keys:
-            self.report(sheet, sheet.cell(row, name_col), f"name '{name}' is used twice")
+            self.report(
+                sheet,
+                sheet.cell(row, name_col),
+                Problem("name '%(name)s' is used twice", name=name),
+            )
             return None
         if key != name:
             self.report(
-                sheet, sheet.cell(row, name_col), f"'{name}' became key '{key}'", fatal=False
+                sheet,
+                sheet.cell(row, name_col),
+                Problem("'%(name)s' became key '%(key)s'", name=name, key=key),
+                fatal=False,
             )
-        what = f"question '{name}'"
+        what = Problem("question '%(name)s'", name=name)
         result: dict[str, Any] = {"key": key, "type": "number" if our_type == "range" else our_type}
         text = self.texts(sheet, row, values, "label", what, required=True)
         result["text"] = text
-        help_text = self.texts(sheet, row, values, "hint", f"the hint of '{name}'", required=False)
+        help_text = self.texts(
+            sheet, row, values, "hint", Problem("the hint of '%(name)s'", name=name), required=False
+        )
         if help_text is not None:
             result["help"] = help_text
         if self.required(sheet, row, values):
@@ -165,9 +179,17 @@ class _QuestionRows:
         if list_name is not None:
             choices = self.lists.get(list_name)
             if choices is None:
-                self.report(sheet, type_cell, f"list '{list_name}' is not in the choices sheet")
+                self.report(
+                    sheet,
+                    type_cell,
+                    Problem("list '%(list)s' is not in the choices sheet", list=list_name),
+                )
             elif len(choices) < 2:
-                self.report(sheet, type_cell, f"list '{list_name}' has fewer than 2 choices")
+                self.report(
+                    sheet,
+                    type_cell,
+                    Problem("list '%(list)s' has fewer than 2 choices", list=list_name),
+                )
             else:
                 result["options"] = [{"key": k, "label": label} for _, k, label in choices]
                 record.options = {choice: k for choice, k, _ in choices}
@@ -206,8 +228,11 @@ class _QuestionRows:
         self.report(
             sheet,
             sheet.cell(row, sheet.column("type") or 0),
-            f"or_other: choice 'other' and question '{key}' (shown when 'other' is chosen) "
-            "are added",
+            Problem(
+                "or_other: choice 'other' and question '%(key)s' (shown when 'other' is chosen) "
+                "are added",
+                key=key,
+            ),
             fatal=False,
         )
         return {
@@ -231,7 +256,10 @@ class _QuestionRows:
             self.report(
                 sheet,
                 sheet.cell(row, col),
-                f"required '{values[col]}' depends on other answers; the question is optional",
+                Problem(
+                    "required '%(value)s' depends on other answers; the question is optional",
+                    value=values[col],
+                ),
                 fatal=False,
             )
         return False
@@ -253,14 +281,23 @@ class _QuestionRows:
             parts.append(part)
         combined = Conditions.combine(parts)
         if combined is None:
-            self.report(
-                sheet,
-                cell,
-                f"relevant '{expression}' of {what} cannot be combined with "
-                + ("its group's condition" if inherited is not ALWAYS else "itself")
-                + ": a question shows under one condition on one choice question "
-                "(and whatever that question is shown under)",
-            )
+            if inherited is not ALWAYS:
+                message = Problem(
+                    "relevant '%(expression)s' of %(what)s cannot be combined with its group's "
+                    "condition: a question shows under one condition on one choice question "
+                    "(and whatever that question is shown under)",
+                    expression=expression,
+                    what=what,
+                )
+            else:
+                message = Problem(
+                    "relevant '%(expression)s' of %(what)s cannot be combined with itself: "
+                    "a question shows under one condition on one choice question "
+                    "(and whatever that question is shown under)",
+                    expression=expression,
+                    what=what,
+                )
+            self.report(sheet, cell, message)
         return combined
 
     def condition(
@@ -271,18 +308,28 @@ class _QuestionRows:
             self.report(
                 sheet,
                 cell,
-                f"relevant '{expression}' is too complex to convert: show_if says only "
-                "${q} = 'choice' or selected(${q}, 'choice'), joined by or (one question) "
-                "or and",
+                Problem(
+                    "relevant '%(expression)s' is too complex to convert: show_if says only "
+                    "${q} = 'choice' or selected(${q}, 'choice'), joined by or (one question) "
+                    "or and",
+                    expression=expression,
+                ),
             )
             return None
         refs = {ref for ref, _value, _how in terms}
         if len(refs) != 1:
             self.report(
-                sheet, cell, f"relevant '{expression}' of {what} refers to several questions"
+                sheet,
+                cell,
+                Problem(
+                    "relevant '%(expression)s' of %(what)s refers to several questions",
+                    expression=expression,
+                    what=what,
+                ),
             )
             return None
         ref = refs.pop()
+        shown_ref = f"${{{ref}}}"
         target = self.questions.get(ref)
         if target is None:
             if ref in self.dropped:
@@ -290,33 +337,58 @@ class _QuestionRows:
                 self.report(
                     sheet,
                     cell,
-                    f"relevant '{expression}' refers to ${{{ref}}}, which is dropped "
-                    f"({where}: {why}); the form cannot work without it",
+                    Problem(
+                        "relevant '%(expression)s' refers to %(ref)s, which is dropped "
+                        "(%(where)s: %(why)s); the form cannot work without it",
+                        expression=expression,
+                        ref=shown_ref,
+                        where=where,
+                        why=why,
+                    ),
                 )
             else:
                 self.report(
                     sheet,
                     cell,
-                    f"relevant '{expression}' refers to ${{{ref}}}, not an earlier question",
+                    Problem(
+                        "relevant '%(expression)s' refers to %(ref)s, not an earlier question",
+                        expression=expression,
+                        ref=shown_ref,
+                    ),
                 )
             return None
         if target.type not in ("single_choice", "multiple_choice"):
             self.report(
                 sheet,
                 cell,
-                f"relevant '{expression}' refers to ${{{ref}}} ({target.type}); only "
-                "select_one and select_multiple questions can be conditions",
+                Problem(
+                    "relevant '%(expression)s' refers to %(ref)s (%(type)s); only "
+                    "select_one and select_multiple questions can be conditions",
+                    expression=expression,
+                    ref=shown_ref,
+                    type=target.type,
+                ),
             )
             return None
         keys: list[str] = []
         for _ref, value, how in terms:
             if target.type == "multiple_choice" and how == "equals":
                 self.report(
-                    sheet, cell, f"use selected(${{{ref}}}, '{value}') for a select_multiple"
+                    sheet,
+                    cell,
+                    Problem(
+                        "use selected(%(ref)s, '%(value)s') for a select_multiple",
+                        ref=shown_ref,
+                        value=value,
+                    ),
                 )
                 return None
             if value not in target.options:
-                self.report(sheet, cell, f"'{value}' is not a choice of ${{{ref}}}")
+                self.report(
+                    sheet,
+                    cell,
+                    Problem("'%(value)s' is not a choice of %(ref)s", value=value, ref=shown_ref),
+                )
                 return None
             keys.append(target.options[value])
         return self.conditions.single(target.key, keys)
@@ -334,7 +406,12 @@ class _QuestionRows:
         self.report(
             sheet,
             sheet.cell(row, sheet.column("type") or 0),
-            f"range '{name}' becomes a number from {fields['min']} to {fields['max']}",
+            Problem(
+                "range '%(name)s' becomes a number from %(min)s to %(max)s",
+                name=name,
+                min=fields["min"],
+                max=fields["max"],
+            ),
             fatal=False,
         )
         return fields
@@ -352,8 +429,9 @@ class _QuestionRows:
             return fields
         cell = sheet.cell(row, col)
         expression = values[col]
-        dropped = (
-            f"constraint '{expression}' is not carried over: answers are not checked against it"
+        dropped = Problem(
+            "constraint '%(expression)s' is not carried over: answers are not checked against it",
+            expression=expression,
         )
         if our_type in _TEXT_LIMITS:
             limit = _length_limit(expression)
@@ -367,11 +445,28 @@ class _QuestionRows:
         try:
             low, high = _number_bounds(expression, integer=integer)
         except _ExpressionError as exc:
-            why = "" if "is not supported" in str(exc) else f" ({exc})"
-            self.report(sheet, cell, f"{dropped}{why}", fatal=False)
+            why = exc.args[0]
+            if isinstance(why, Problem) and why.msgid.endswith("is not supported"):
+                self.report(sheet, cell, dropped, fatal=False)
+            else:
+                self.report(
+                    sheet,
+                    cell,
+                    Problem(
+                        "constraint '%(expression)s' is not carried over: answers are not "
+                        "checked against it (%(why)s)",
+                        expression=expression,
+                        why=why,
+                    ),
+                    fatal=False,
+                )
             return fields
         if low > high:
-            self.report(sheet, cell, f"constraint '{expression}' allows no answer")
+            self.report(
+                sheet,
+                cell,
+                Problem("constraint '%(expression)s' allows no answer", expression=expression),
+            )
             return fields
         if low != -math.inf:
             fields["min"] = _number(str(low))

@@ -28,6 +28,8 @@ from pyxform.xls2json_backends import (
     xlsx_value_to_str,
 )
 
+from surveyapp.errors import Problem
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 LANGS = ("vi", "en")
@@ -173,35 +175,69 @@ def _check_xml(
             while chunk := stream.read(65536):
                 budget[0] -= len(chunk)
                 if budget[0] < 0:
-                    raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+                    raise XLSFormError(_too_big(path))
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except _RefusedError:
         raise XLSFormError(
-            f"{path}: {info.filename} declares a DTD or entities; refused "
-            "(a spreadsheet never needs one, and entities can read local files)"
+            Problem(
+                "%(file)s: %(part)s declares a DTD or entities; refused "
+                "(a spreadsheet never needs one, and entities can read local files)",
+                file=str(path),
+                part=info.filename,
+            )
         ) from None
     except expat.ExpatError as exc:
         raise XLSFormError(
-            f"{path}: {info.filename} is not well-formed XML ({expat.errors.messages[exc.code]}"
-            f" at line {exc.lineno}, column {exc.offset}); refused"
+            Problem(
+                "%(file)s: %(part)s is not well-formed XML (%(why)s at line %(line)s, "
+                "column %(column)s); refused",
+                file=str(path),
+                part=info.filename,
+                why=expat.errors.messages[exc.code],
+                line=exc.lineno,
+                column=exc.offset,
+            )
         ) from None
+
+
+def _too_big(path: Path) -> Problem:
+    return Problem(
+        "%(file)s: unpacks to more than %(limit)s bytes", file=str(path), limit=MAX_UNPACKED_BYTES
+    )
+
+
+def _unreadable(path: Path, exc: Exception) -> Problem:
+    return Problem("%(file)s: cannot read the workbook (%(why)s)", file=str(path), why=str(exc))
 
 
 def _check_archive(path: Path, max_bytes: int) -> None:
     size = path.stat().st_size
     if size > max_bytes:
-        raise XLSFormError(f"{path}: {size} bytes is over the limit of {max_bytes} bytes")
+        raise XLSFormError(
+            Problem(
+                "%(file)s: %(size)s bytes is over the limit of %(limit)s bytes",
+                file=str(path),
+                size=size,
+                limit=max_bytes,
+            )
+        )
     if not zipfile.is_zipfile(path):
         raise XLSFormError(
-            f"{path}: not an .xlsx workbook (an old .xls or a CSV file? save it as Excel .xlsx)"
+            Problem(
+                "%(file)s: not an .xlsx workbook (an old .xls or a CSV file? save it as Excel "
+                ".xlsx)",
+                file=str(path),
+            )
         )
     try:
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise XLSFormError(f"{path}: not an .xlsx workbook (no xl/workbook.xml)")
+                raise XLSFormError(
+                    Problem("%(file)s: not an .xlsx workbook (no xl/workbook.xml)", file=str(path))
+                )
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise XLSFormError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+                raise XLSFormError(_too_big(path))
             types = _content_types(archive)
             budget = [MAX_UNPACKED_BYTES]
             # Every XML part, not only those openpyxl reads today: a worksheet's inline
@@ -210,7 +246,9 @@ def _check_archive(path: Path, max_bytes: int) -> None:
                 if _is_xml(info.filename, types):
                     _check_xml(path, archive, info, budget)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise XLSFormError(f"{path}: damaged .xlsx workbook ({exc})") from None
+        raise XLSFormError(
+            Problem("%(file)s: damaged .xlsx workbook (%(why)s)", file=str(path), why=str(exc))
+        ) from None
 
 
 def _sheet(worksheet: Any) -> _Sheet:
@@ -225,7 +263,9 @@ def _sheet(worksheet: Any) -> _Sheet:
     try:
         headers = get_excel_column_headers(cell.value for cell in first)
     except PyXFormError as exc:
-        raise XLSFormError(f"sheet '{worksheet.title}' row 1: {exc}") from None
+        raise XLSFormError(
+            Problem("sheet '%(sheet)s' row 1: %(why)s", sheet=worksheet.title, why=str(exc))
+        ) from None
     width = len(headers)
     names = [header or "" for header in headers]
 
@@ -260,10 +300,10 @@ def read_sheets(path: Path, *, max_bytes: int = MAX_BYTES) -> dict[str, _Sheet]:
             ParseError,
         ) as exc:
             # defusedxml's refusals are ValueErrors as well.
-            raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
+            raise XLSFormError(_unreadable(path, exc)) from None
         try:
             return {ws.title.strip().lower(): _sheet(ws) for ws in workbook.worksheets}
         except (ValueError, KeyError, zipfile.BadZipFile, ParseError) as exc:
-            raise XLSFormError(f"{path}: cannot read the workbook ({exc})") from None
+            raise XLSFormError(_unreadable(path, exc)) from None
         finally:
             workbook.close()

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from surveyapp.errors import Problem
 from surveyapp.xlsform.conditions import ALWAYS, Shown
 from surveyapp.xlsform.questions import _QuestionRows, classify
 from surveyapp.xlsform.reading import _key, _Sheet
@@ -51,25 +52,28 @@ class _SurveyRows(_QuestionRows):
     def sections(self, survey: _Sheet) -> list[dict[str, Any]]:
         type_col, name_col = survey.column("type"), survey.column("name")
         if type_col is None or name_col is None:
-            self.report(survey, "A1", "the survey sheet needs 'type' and 'name' columns")
+            self.report(survey, "A1", Problem("the survey sheet needs 'type' and 'name' columns"))
             return []
         walk = _Walk()
         for row, values in survey.rows:
             self.survey_row(survey, walk, row, values, type_col, name_col)
         for group in walk.groups:
-            what = "repeat" if group.repeat else "group"
-            self.report(
-                survey, survey.cell(group.row, type_col), f"{what} '{group.name}' has no end"
-            )
+            if group.repeat:
+                message = Problem("repeat '%(name)s' has no end", name=group.name)
+            else:
+                message = Problem("group '%(name)s' has no end", name=group.name)
+            self.report(survey, survey.cell(group.row, type_col), message)
         for row, _text in walk.notes:
             self.note(
                 survey,
                 survey.cell(row, type_col),
-                "a note after the last question is dropped: no question follows to show it with",
+                Problem(
+                    "a note after the last question is dropped: no question follows to show it with"
+                ),
             )
         kept = [s for s in walk.sections if s["questions"]]
         if not kept and not any(issue.fatal for issue in self.issues):  # type: ignore[attr-defined]
-            self.report(survey, "", "the form has no question that can be converted")
+            self.report(survey, "", Problem("the form has no question that can be converted"))
         return kept
 
     def survey_row(
@@ -80,7 +84,7 @@ class _SurveyRows(_QuestionRows):
         type_cell = survey.cell(row, type_col)
         if not kind:
             if any(values):
-                self.report(survey, type_cell, f"row '{name}' has no type")
+                self.report(survey, type_cell, Problem("row '%(name)s' has no type", name=name))
             return
         plain = re.sub(r"[\s_]+", " ", kind.lower()).strip()
         # pyxform's older "begin loop over LIST" repeats its rows once per choice.
@@ -98,7 +102,7 @@ class _SurveyRows(_QuestionRows):
                 if name:
                     self.dropped[name] = (
                         f"{survey.title}!{type_cell}",
-                        f"inside repeat '{repeat.name}'",
+                        Problem("inside repeat '%(name)s'", name=repeat.name),
                     )
             return
         if plain in ("begin group", "begin repeat"):
@@ -114,8 +118,20 @@ class _SurveyRows(_QuestionRows):
             self.report(survey, type_cell, found.refused)
             return
         if found.dropped is not None:
-            self.dropped[name] = (f"{survey.title}!{type_cell}", f"{kind}: {found.dropped}")
-            self.note(survey, type_cell, f"{kind} '{name}' is dropped: {found.dropped}")
+            self.dropped[name] = (
+                f"{survey.title}!{type_cell}",
+                Problem("%(type)s: %(why)s", type=kind, why=found.dropped),
+            )
+            self.note(
+                survey,
+                type_cell,
+                Problem(
+                    "%(type)s '%(name)s' is dropped: %(why)s",
+                    type=kind,
+                    name=name,
+                    why=found.dropped,
+                ),
+            )
             return
         inherited = walk.groups[-1].shown if walk.groups else ALWAYS
         if found.our == "note":
@@ -148,28 +164,39 @@ class _SurveyRows(_QuestionRows):
             walk.groups.append(_Group(name, {}, ALWAYS, row, repeat=True))
             return
         before = sum(issue.fatal for issue in self.issues)  # type: ignore[attr-defined]
-        title = self.texts(survey, row, values, "label", f"group '{name}'", required=False)
+        what = Problem("group '%(name)s'", name=name)
+        title = self.texts(survey, row, values, "label", what, required=False)
         if title is None and before < sum(i.fatal for i in self.issues):  # type: ignore[attr-defined]
             title = {}  # reported: a translation is missing
         elif title is None:
             title = self.fixed(name or "…", name or "…")
-            self.note(survey, type_cell, f"group '{name}' has no label; its title is its name")
+            self.note(
+                survey,
+                type_cell,
+                Problem("group '%(name)s' has no label; its title is its name", name=name),
+            )
         inherited = walk.groups[-1].shown if walk.groups else ALWAYS
-        shown = self.shown(survey, row, values, f"group '{name}'", inherited)
+        shown = self.shown(survey, row, values, what, inherited)
         walk.groups.append(_Group(name, title, shown or inherited, row))
         walk.current = None
 
     def end_group(self, survey: _Sheet, walk: _Walk, row: int, plain: str, type_cell: str) -> None:
         if not walk.groups:
-            self.report(survey, type_cell, f"{plain} without a begin")
+            self.report(survey, type_cell, Problem("%(type)s without a begin", type=plain))
             return
         group = walk.groups.pop()
         if group.repeat and not any(g.repeat for g in walk.groups):
             self.note(
                 survey,
                 survey.cell(group.row, survey.column("type") or 0),
-                f"repeat '{group.name}' (rows {group.row}-{row}) is dropped with its "
-                f"{group.dropped} row(s): a questionnaire here asks each question once",
+                Problem(
+                    "repeat '%(name)s' (rows %(first)s-%(last)s) is dropped with its %(count)s "
+                    "row(s): a questionnaire here asks each question once",
+                    name=group.name,
+                    first=group.row,
+                    last=row,
+                    count=group.dropped,
+                ),
             )
         walk.current = None
 
@@ -179,21 +206,29 @@ class _SurveyRows(_QuestionRows):
     ) -> None:  # fmt: skip
         """A note becomes the text at the top of the questions that follow it."""
         type_cell = survey.cell(row, survey.column("type") or 0)
-        text = self.texts(survey, row, values, "label", f"note '{name}'", required=False)
+        what = Problem("note '%(name)s'", name=name)
+        text = self.texts(survey, row, values, "label", what, required=False)
         if text is None:
-            self.note(survey, type_cell, f"note '{name}' has no label and is dropped")
+            self.note(
+                survey, type_cell, Problem("note '%(name)s' has no label and is dropped", name=name)
+            )
             return
         relevant = survey.column("relevant")
         if (relevant is not None and values[relevant]) or inherited is not ALWAYS:
             self.note(
                 survey,
                 type_cell,
-                f"note '{name}' is shown as a section's text to everyone: a section's text "
-                "has no condition",
+                Problem(
+                    "note '%(name)s' is shown as a section's text to everyone: a section's text "
+                    "has no condition",
+                    name=name,
+                ),
             )
         else:
             self.note(
-                survey, type_cell, f"note '{name}' is shown as text above the questions after it"
+                survey,
+                type_cell,
+                Problem("note '%(name)s' is shown as text above the questions after it", name=name),
             )
         walk.notes.append((row, text))
         walk.current = None  # the questions after it start a section that shows it
