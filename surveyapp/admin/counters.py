@@ -11,7 +11,9 @@ from __future__ import annotations
 import segno
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from surveyapp import db_app
 from surveyapp.admin.blueprint import bp, flash_problems, page, require_admin, require_manager
@@ -23,6 +25,19 @@ from surveyapp.models import Agency
 from surveyapp.models.counters import Counter, Kiosk
 from surveyapp.services import audit, counters, kiosks, posters
 from surveyapp.services.agencies import get_agency, list_agencies
+
+
+def _csrf_first() -> None:
+    """On a POST, refuse a missing or bad CSRF token (400) before anything is looked up.
+
+    A forged request then learns nothing, not even whether an agency, counter or kiosk
+    exists (ASVS 4.2.2; tests/hostile/test_asvs_access.py).
+    """
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
 
 
 def _agency(code: str) -> Agency:
@@ -69,6 +84,7 @@ def _counters_page(
 def counters_list(code: str) -> Response:
     """List an agency's counters and kiosks; add a counter (POST)."""
     user = require_admin()
+    _csrf_first()
     agency = _agency(code)
     form = CounterForm()
     status = 200
@@ -106,6 +122,7 @@ def counters_list(code: str) -> Response:
 def counter_edit(code: str, counter: str) -> Response:
     """Change a counter's names (its code stays: it is printed and in links)."""
     user = require_admin()
+    _csrf_first()
     agency = _agency(code)
     row = _counter(agency, counter)
     form = CounterNamesForm()
@@ -179,6 +196,7 @@ def counter_poster(code: str, counter: str, fmt: str) -> Response:
 def kiosk_enrol(code: str) -> Response:
     """Enrol a device at a counter; the answer shows its link and QR code, this once."""
     user = require_admin()
+    _csrf_first()
     agency = _agency(code)
     require_recent_auth(url_for("admin.counters_list", code=agency.code))
     form = _enrol_form(agency)
@@ -239,6 +257,7 @@ def kiosks_list() -> Response:
 def kiosk_revoke(kiosk_id: int) -> Response:
     """Ask to confirm (GET), then revoke a kiosk (POST): its queue is refused from then on."""
     user = require_admin()
+    _csrf_first()
     kiosk = db_app.session().get(Kiosk, kiosk_id)
     if kiosk is None:
         abort(404)

@@ -83,6 +83,8 @@ ARGUMENTS = {
     "fmt": "pdf",
     "version": 1,
     "receipt": "NOPE",
+    "counter": "3",
+    "kiosk_id": 1,
     "filename": "form.css",
 }
 

@@ -104,6 +104,8 @@ def _valid_arguments(ids: dict[str, int]) -> dict[str, str]:
         "fmt": "pdf",
         "version": "1",
         "receipt": "NOPE",
+        "counter": "3",
+        "kiosk_id": "1",
         "filename": "form.css",
         # Ids of rows the fixture does not make: the routes still parse and look them up.
         "recipient_id": "1",
