@@ -89,3 +89,4 @@ def demo(seed: int, responses: int | None, force: bool) -> None:
         click.echo(f"{result.slug} v{result.version}: {stored} responses generated (seed {seed})")
     with database.write() as session:  # petitions and complaints, a published period
         click.echo(demo_cases.add_demo_cases(session, current_app.config["TIMEZONE"]))
+    database.refresh_statistics()
