@@ -48,12 +48,8 @@ def _clean_name(raw: str, what: str) -> str:
     return name
 
 
-def add_counter(
-    session: Session, agency_code: str, code: str, name_vi: str, name_en: str
-) -> Counter:
-    """Add a counter to an agency; NotFoundError for an unknown agency, InputError otherwise."""
-    agency = get_agency(session, agency_code)
-    clean = clean_code(code)
+def _clean_names(name_vi: str, name_en: str) -> tuple[list[str], list[str]]:
+    """Both names cleaned, and the problems of those that are not valid."""
     problems: list[str] = []
     names = []
     for raw, what in (
@@ -64,6 +60,16 @@ def add_counter(
             names.append(_clean_name(raw, what))
         except InputError as exc:
             problems.extend(exc.messages)
+    return names, problems
+
+
+def add_counter(
+    session: Session, agency_code: str, code: str, name_vi: str, name_en: str
+) -> Counter:
+    """Add a counter to an agency; NotFoundError for an unknown agency, InputError otherwise."""
+    agency = get_agency(session, agency_code)
+    clean = clean_code(code)
+    names, problems = _clean_names(name_vi, name_en)
     if find_counter(session, agency.id, clean) is not None:
         problems.append(
             Problem("%(agency)s already has a counter %(code)s", agency=agency.code, code=clean)
@@ -97,16 +103,7 @@ def rename_counter(
 ) -> Counter:
     """Change a counter's names (its code, printed and in links, stays)."""
     counter = get_counter(session, agency_code, code)
-    problems: list[str] = []
-    names = []
-    for raw, what in (
-        (name_vi, Problem("the Vietnamese name")),
-        (name_en, Problem("the English name")),
-    ):
-        try:
-            names.append(_clean_name(raw, what))
-        except InputError as exc:
-            problems.extend(exc.messages)
+    names, problems = _clean_names(name_vi, name_en)
     if problems:
         raise InputError(problems)
     counter.name_vi, counter.name_en = names
